@@ -1,0 +1,212 @@
+"""The deal description: one validated object that every engine reads.
+
+A :class:`Deal` is one fully resolved scenario of a template (MODEL.md Appendix A). The
+reference model and the workbook writer both read it; neither reads the other. Every field is
+validated here, so that a bad input fails with its dotted path and a reason, not deep inside
+an engine.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+
+# Fractions are decimals (0.15 = 15%). A decline of exactly 1 would put 0^0 in Excel (#NUM!).
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Decline = Annotated[float, Field(ge=0, lt=1)]
+NonNeg = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Month = Annotated[int, Field(ge=0, le=1200)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Assets(_Section):
+    gpu_model: StrictStr
+    gpu_count: Annotated[int, Field(ge=1)]
+    gpu_unit_price: Positive
+    ancillary_capex_pct: NonNeg
+    useful_life_months: Annotated[int, Field(ge=1)]
+    value_decline: Decline
+
+
+class Revenue(_Section):
+    rent0: Positive
+    rent_decline: Decline
+    util_start: Fraction
+    util_target: Fraction
+    util_ramp_months: Month
+    hours_per_month: Annotated[float, Field(gt=0, le=744)] = 730
+
+
+class Shock(_Section):
+    month: Month = 0
+    rent_drop: Fraction = 0
+    value_drop: Fraction = 0
+
+
+class Opex(_Section):
+    kw_per_gpu: NonNeg
+    pue: Annotated[float, Field(ge=1)]
+    power_price: NonNeg
+    colo_per_kw_month: NonNeg
+    maintenance_pct_annual: NonNeg
+    fixed_opex_month: NonNeg = 0
+
+
+class Fees(_Section):
+    issuance_fee_pct: Annotated[float, Field(ge=0, lt=1)]
+    mgmt_fee_annual: Annotated[float, Field(ge=0, lt=1)]
+
+
+class Tranche(_Section):
+    name: StrictStr
+    share: Annotated[float, Field(gt=0, le=1)]
+    coupon: Fraction
+
+
+class Structure(_Section):
+    amortization: Literal["bullet", "straight_line", "sweep"]
+    reserve_months: Annotated[float, Field(ge=0, le=24)]
+    junior_excess_share: Fraction
+    tranches: Annotated[list[Tranche], Field(min_length=1, max_length=10)]
+
+    @field_validator("tranches")
+    @classmethod
+    def _shares_sum_to_one(cls, tranches: list[Tranche]) -> list[Tranche]:
+        total = sum(t.share for t in tranches)
+        if abs(total - 1) > 1e-9:
+            raise ValueError(f"tranche shares sum to {total:.6g}; they must sum to 1")
+        names = [t.name for t in tranches]
+        if len(set(names)) != len(names):
+            raise ValueError("tranche names must be unique")
+        return tranches
+
+
+class Default(_Section):
+    shortfall_months: Annotated[int, Field(ge=1, le=1200)]
+    forced_month: Month = 0
+    liquidation_lag_months: Month = 0
+    fire_sale_discount: Fraction = 0
+    liquidation_cost_pct: Fraction = 0
+
+
+class NodeSale(_Section):
+    """Aethir-style node licences sold in rising price tiers (MODEL.md section 7)."""
+
+    licences: Annotated[int, Field(ge=1)]
+    tiers: Union[Annotated[int, Field(ge=1, le=500)], Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=500)]]
+    tier1_price: Positive
+    last_tier_price: Positive
+    tier_prices: Optional[Annotated[list[Positive], Field(min_length=1, max_length=500)]] = None
+    sold_share: Annotated[float, Field(gt=0, le=1)]
+    active_share: Annotated[float, Field(gt=0, le=1)]
+    token_supply: Positive
+    node_pool_share: Annotated[float, Field(gt=0, le=1)]
+    emission_months: Annotated[int, Field(ge=1, le=1200)]
+    emission_decay_monthly: Decline = 0
+    token_price0: Positive
+    token_drift_annual: Annotated[float, Field(gt=-1, le=100)] = 0
+    token_shock_month: Month = 0
+    token_shock_drop: Fraction = 0
+    node_opex_month: NonNeg = 0
+    vesting_months: Month = 0
+    instant_claim_penalty: Fraction = 0
+    hedge_funding_annual: Annotated[float, Field(ge=-1, le=10)] = 0
+    horizon_months: Annotated[int, Field(ge=1, le=600)]
+
+    @property
+    def tier_count(self) -> int:
+        return self.tiers if isinstance(self.tiers, int) else len(self.tiers)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "NodeSale":
+        if self.last_tier_price < self.tier1_price:
+            raise ValueError(f"last_tier_price ({self.last_tier_price:g}) is below tier1_price ({self.tier1_price:g})")
+        if isinstance(self.tiers, list) and sum(self.tiers) != self.licences:
+            raise ValueError(f"tier sizes sum to {sum(self.tiers)}, not licences ({self.licences})")
+        if self.tier_prices is not None and len(self.tier_prices) != self.tier_count:
+            raise ValueError(f"tier_prices has {len(self.tier_prices)} prices for {self.tier_count} tiers")
+        if self.vesting_months >= self.horizon_months:
+            raise ValueError(f"vesting_months ({self.vesting_months}) must be shorter than horizon_months ({self.horizon_months})")
+        return self
+
+
+class Byod(_Section):
+    """io.net-style bring-your-own-GPU economics (MODEL.md section 8)."""
+
+    gpu_cost: Positive
+    power_w: NonNeg
+    power_price: NonNeg
+    bandwidth_month: NonNeg
+    hire_share: Fraction
+    hire_price: NonNeg
+    platform_fee: Fraction
+    network_emission_month: NonNeg
+    devices0: Annotated[float, Field(ge=1)]
+    device_growth_monthly: Annotated[float, Field(ge=-0.5, le=10)]
+    airdrop_tokens: NonNeg = 0
+    airdrop_month: Month = 0
+    lock_months: Month = 0
+    token_price0: NonNeg
+    token_drift_annual: Annotated[float, Field(gt=-1, le=100)] = 0
+    horizon_months: Annotated[int, Field(ge=1, le=600)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Byod":
+        if self.lock_months >= self.horizon_months:
+            raise ValueError(f"lock_months ({self.lock_months}) must be shorter than horizon_months ({self.horizon_months})")
+        return self
+
+
+class Deal(_Section):
+    """One resolved scenario of a template: everything an engine needs."""
+
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    start_date: dt.date
+    term_months: Annotated[int, Field(ge=1, le=600)]
+    assets: Assets
+    revenue: Revenue
+    shock: Shock = Shock()
+    opex: Opex
+    fees: Fees
+    structure: Structure
+    default: Default
+    node_sale: Optional[NodeSale] = None
+    byod: Optional[Byod] = None
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _date_only(cls, value):
+        # YAML and openpyxl may hand over a datetime; a date at midnight is the same date.
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time(0):
+                raise ValueError("must be a date without a time of day")
+            return value.date()
+        return value
+
+    @model_validator(mode="after")
+    def _raise_is_solvable(self) -> "Deal":
+        wc = weighted_coupon(self)
+        denominator = 1 - self.fees.issuance_fee_pct - self.structure.reserve_months * wc / 12
+        if denominator <= 0.05:
+            raise ValueError(
+                "fees.issuance_fee_pct and structure.reserve_months leave nothing to buy GPUs with "
+                f"(1 - fee - reserve_months * weighted coupon / 12 = {denominator:.4g}; it must exceed 0.05)"
+            )
+        return self
+
+    @property
+    def tranche_count(self) -> int:
+        return len(self.structure.tranches)
+
+
+def weighted_coupon(deal: Deal) -> float:
+    """Share-weighted annual coupon of all notes: sum_j share_j * coupon_j."""
+    total = 0.0
+    for tranche in deal.structure.tranches:
+        total += tranche.share * tranche.coupon
+    return total

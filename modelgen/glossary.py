@@ -1,0 +1,84 @@
+"""What every input is: label, unit and definition, in one place for the workbook and the docs.
+
+Keys are template paths with ``*`` standing for a list index (``structure.tranches.*.coupon``).
+"""
+from __future__ import annotations
+
+import re
+
+INPUTS: dict[str, tuple[str, str, str]] = {
+    "name": ("Deal name", "text", "Shown on the cover; always written as text."),
+    "start_date": ("Closing date", "date", "t = 0: funding, fees and the GPU purchase happen here."),
+    "term_months": ("Term", "months", "T: the deal runs months 1..T; the fleet is sold at T if no default came first."),
+    "assets.gpu_model": ("GPU model", "text", "The GPU financed."),
+    "assets.gpu_count": ("GPUs in the fleet", "#", "Number of GPUs bought at close."),
+    "assets.gpu_unit_price": ("Price per GPU", "USD", "Purchase price of one GPU, new."),
+    "assets.ancillary_capex_pct": ("Ancillary capex", "%", "Servers, network and installation, as a share of the GPU cost."),
+    "assets.useful_life_months": ("Useful life (book)", "months", "Straight-line depreciation period the sponsor reports."),
+    "assets.value_decline": ("Resale value decline", "% / yr", "Annual fall in the market value of a used GPU."),
+    "revenue.rent0": ("Rent in month 1", "USD/GPU-h", "Rent per GPU-hour in the first month."),
+    "revenue.rent_decline": ("Rent decline", "% / yr", "Annual fall in rent per GPU-hour."),
+    "revenue.util_start": ("Utilisation in month 1", "%", "Share of hours rented in the first month."),
+    "revenue.util_target": ("Utilisation after the ramp", "%", "Share of hours rented once the ramp is over."),
+    "revenue.util_ramp_months": ("Utilisation ramp", "months", "Months to go from util_start to util_target (0 = none)."),
+    "revenue.hours_per_month": ("Hours per month", "hours", "Hours a GPU can be rented in a month."),
+    "shock.month": ("Next-generation shock month", "month", "Month from which rents and values drop (0 = no shock)."),
+    "shock.rent_drop": ("Shock: rent drop", "%", "Share of rent lost from the shock month on."),
+    "shock.value_drop": ("Shock: resale value drop", "%", "Share of market value lost from the shock month on."),
+    "opex.kw_per_gpu": ("Power per GPU", "kW", "Power draw per GPU at the wall, server share included."),
+    "opex.pue": ("PUE", "x", "Power usage effectiveness of the data centre (total / IT power)."),
+    "opex.power_price": ("Power price", "USD/kWh", "Price of electricity."),
+    "opex.colo_per_kw_month": ("Colocation price", "USD/kW-month", "Colocation rent per kW of facility power per month."),
+    "opex.maintenance_pct_annual": ("Maintenance", "% capex / yr", "Annual maintenance as a share of capex."),
+    "opex.fixed_opex_month": ("Fixed operating costs", "USD/month", "SPV administration, trustee and audit per month."),
+    "fees.issuance_fee_pct": ("Issuance fee", "% of raise", "Taken by the platform at close from the raise."),
+    "fees.mgmt_fee_annual": ("Management fee", "% / yr", "Platform fee on notes outstanding, paid monthly after opex."),
+    "structure.amortization": ("Amortisation", "mode", "bullet, straight_line or sweep."),
+    "structure.reserve_months": ("Reserve account", "months", "Months of first-month interest funded at close."),
+    "structure.junior_excess_share": ("Excess yield to the junior tranche", "%", "Share of residual cash paid to the most junior tranche."),
+    "structure.tranches.*.name": ("Tranche name", "text", "Tranches are listed in order of seniority."),
+    "structure.tranches.*.share": ("Tranche share of the raise", "%", "Shares of all tranches sum to 1."),
+    "structure.tranches.*.coupon": ("Tranche coupon", "% / yr", "Annual coupon; accrues coupon / 12 a month on the opening balance."),
+    "default.shortfall_months": ("Default after senior interest unpaid for", "months", "Months in a row with senior interest unpaid that make a default."),
+    "default.forced_month": ("Forced default month", "month", "The sponsor goes bankrupt in this month (0 = never)."),
+    "default.liquidation_lag_months": ("Liquidation lag", "months", "Months from default to the sale of the GPUs."),
+    "default.fire_sale_discount": ("Fire-sale discount", "%", "Discount to market value in a sale after default."),
+    "default.liquidation_cost_pct": ("Sale costs", "% of price", "Liquidation agent's costs, as a share of the sale price."),
+}
+
+SECTIONS = {
+    "": "Deal", "assets": "Assets", "revenue": "Revenue", "shock": "Next-generation shock", "opex": "Operating costs",
+    "fees": "Fees", "structure": "Structure and tranches", "default": "Default and liquidation",
+    "node_sale": "Node sale (DePIN licences)", "byod": "Bring your own GPU",
+}
+
+SETTINGS: dict[str, tuple[str, str, str, float]] = {
+    "check_tolerance": ("Check tolerance", "USD", "A check fails when an identity is off by more than this.", 0.01),
+}
+
+
+def pattern(path: str) -> str:
+    return re.sub(r"\.\d+\.", ".*.", path)
+
+
+def describe_input(path: str) -> tuple[str, str, str]:
+    """(label, unit, note) of an input path; tranche inputs get the tranche number in the label."""
+    label, unit, note = INPUTS.get(pattern(path), (path.rsplit(".", 1)[-1].replace("_", " ").capitalize(), "", ""))
+    match = re.search(r"\.(\d+)\.", path)
+    if match:
+        label = f"{label} ({int(match.group(1)) + 1})"
+    return label, unit, note
+
+
+def defined_name(path: str) -> str:
+    """The global Excel name of an input: ``assets.gpu_count`` -> ``assets_gpu_count``,
+    ``structure.tranches.0.coupon`` -> ``tranche1_coupon``, ``name`` -> ``deal_name``."""
+    match = re.fullmatch(r"structure\.tranches\.(\d+)\.(\w+)", path)
+    if match:
+        return f"tranche{int(match.group(1)) + 1}_{match.group(2)}"
+    match = re.fullmatch(r"node_sale\.(tiers|tier_prices)\.(\d+)", path)
+    if match:
+        return f"node_sale_{match.group(1)}_{int(match.group(2)) + 1}"
+    if path == "name":
+        return "deal_name"
+    return path.replace(".", "_")

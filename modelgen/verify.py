@@ -1,0 +1,224 @@
+"""``modelgen verify``: recalculate a workbook's formulas and compare every cell with the reference.
+
+1. Read the workbook's own Inputs (openpyxl, constants only) into a template.
+2. Compute the reference model for the active scenario.
+3. Recalculate every formula with the ``formulas`` package (no cached value is trusted).
+4. Compare each formula cell with the reference value named by its row key: numbers within
+   relative 1e-9 or absolute 1e-6, text exactly. A formula cell missing from the recalculation
+   or evaluating to an Excel error fails.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from .build import horizon_of
+from .glossary import SETTINGS
+from .readback import WorkbookInputs, open_workbook, read_inputs
+from .reference.abs_model import SheetValues
+from .reference.frames import run
+from .reference.metrics import excel_serial
+from .workbook.inputs_sheet import FIRST_SCENARIO_COL, INDEX_ROW, INPUTS_SHEET
+from .workbook.layout import FIRST_PERIOD_COL, KEY_COL, VALUE_COL
+
+REL_TOL = 1e-9
+ABS_TOL = 1e-6
+CELL = re.compile(r"^'?\[(?P<file>[^\]]+)\](?P<sheet>.+?)'?!(?P<cell>[A-Z]+[0-9]+)$")
+
+
+@dataclass
+class Mismatch:
+    sheet: str
+    cell: str
+    key: str
+    expected: Any
+    actual: Any
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell} [{self.key}]: {self.reason} (workbook {self.actual!r}, reference {self.expected!r})"
+
+
+@dataclass
+class SheetReport:
+    sheet: str
+    rows: set = field(default_factory=set)
+    cells: int = 0
+    worst_abs: float = 0.0
+    worst_rel: float = 0.0
+    worst_cell: str = ""
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    scenario: str
+    sheets: dict[str, SheetReport]
+    mismatches: list[Mismatch]
+    formula_cells: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def recalculate(path: Path, progress: Optional[Callable[[str], None]] = None) -> dict[tuple[str, str], Any]:
+    """Every cell value the ``formulas`` package computes: {(SHEET upper-cased, 'A1'): value}."""
+    os.environ.setdefault("TQDM_DISABLE", "1")  # formulas' own progress bars; ours is on the CLI
+    import formulas
+
+    if progress:
+        progress("loading formulas")
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    if progress:
+        progress("calculating")
+    solution = model.calculate()
+    values: dict[tuple[str, str], Any] = {}
+    for key, ranges in solution.items():
+        match = CELL.match(key)
+        if not match:
+            continue
+        value = getattr(ranges, "value", ranges)
+        try:
+            value = value[0][0]
+        except (TypeError, IndexError, KeyError):
+            pass
+        values[(match.group("sheet").upper(), match.group("cell"))] = value
+    return values
+
+
+def _is_error(value: Any) -> bool:
+    name = type(value).__name__
+    if name == "XlError":
+        return True
+    return isinstance(value, str) and value.startswith("#") and value.rstrip("!?/0A").upper() in ("#VALUE", "#REF", "#NAME", "#DIV", "#NUM", "#N", "#NULL") or (
+        isinstance(value, str) and value in ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#NUM!", "#N/A", "#NULL!"))
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (AttributeError, ValueError):
+            pass
+    if type(value).__name__ in ("bool_",):
+        value = bool(value)
+    if isinstance(value, dt.datetime):
+        value = excel_serial(value.date())
+    if isinstance(value, dt.date):
+        value = excel_serial(value)
+    return value
+
+
+def compare(expected: Any, actual: Any) -> tuple[bool, float, float]:
+    """(agrees, absolute difference, relative difference)."""
+    expected, actual = _plain(expected), _plain(actual)
+    if isinstance(expected, str) or isinstance(actual, str):
+        return (str(expected) == str(actual), 0.0, 0.0)
+    if isinstance(actual, bool):
+        actual = float(actual)
+    if isinstance(expected, bool):
+        expected = float(expected)
+    try:
+        e, a = float(expected), float(actual)
+    except (TypeError, ValueError):
+        return (False, math.inf, math.inf)
+    if not (math.isfinite(e) and math.isfinite(a)):
+        return (e == a, math.inf, math.inf)
+    diff = abs(e - a)
+    rel = diff / max(abs(e), abs(a)) if max(abs(e), abs(a)) > 0 else 0.0
+    return (diff <= ABS_TOL or rel <= REL_TOL, diff, rel)
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def expected_value(sheets: dict[str, SheetValues], sheet: str, key: str, col: int) -> tuple[bool, Any]:
+    """The reference value for a cell of a calculation sheet: (found, value)."""
+    if key == "master_check" and col == VALUE_COL:
+        return True, sheets["Checks"].scalars["master_check"]
+    values = sheets.get(sheet)
+    if values is None:
+        return False, None
+    if col == VALUE_COL:
+        if key in values.scalars:
+            value = values.scalars[key]
+            return True, value[0] if isinstance(value, list) else value
+        return False, None
+    index = col - FIRST_PERIOD_COL
+    if key in values.scalars and isinstance(values.scalars[key], list):
+        position = col - VALUE_COL
+        row = values.scalars[key]
+        return (position < len(row), row[position] if position < len(row) else None)
+    series = values.periods.get(key)
+    if series is None:
+        series = values.years.get(key)
+    if series is None or index < 0 or index >= len(series) or series[index] is None:
+        return False, None
+    return True, series[index]
+
+
+def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] = None) -> VerifyReport:
+    path = Path(path)
+    wb = open_workbook(path)
+    if progress:
+        progress("reading inputs")
+    inputs: WorkbookInputs = read_inputs(wb, path)
+    template = inputs.template
+    tolerance = inputs.settings.get("check_tolerance", SETTINGS["check_tolerance"][3])
+    model = run(template.deal(), horizon=horizon_of(template), check_tolerance=tolerance)
+    values = recalculate(path, progress)
+    if progress:
+        progress("comparing")
+    reports: dict[str, SheetReport] = {}
+    mismatches: list[Mismatch] = []
+    count = 0
+    selected_col = inputs.scenario_cols[template.selected]
+    for ws in wb.worksheets:
+        report = reports.setdefault(ws.title, SheetReport(ws.title))
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                count += 1
+                col = cell.column - 1
+                key = ws.cell(cell.row, KEY_COL + 1).value or ""
+                actual_key = (ws.title.upper(), cell.coordinate)
+                if ws.title == INPUTS_SHEET and key != "master_check":
+                    if cell.row - 1 == INDEX_ROW:
+                        found, expected = True, list(inputs.scenario_cols).index(template.selected) + 1
+                    else:
+                        found, expected = True, _plain(ws.cell(cell.row, selected_col + 1).value)
+                else:
+                    found, expected = expected_value(model.sheets, ws.title, key, col)
+                if not found:
+                    mismatches.append(Mismatch(ws.title, cell.coordinate, key, None, values.get(actual_key),
+                                               "no reference value for this formula cell"))
+                    continue
+                if actual_key not in values:
+                    mismatches.append(Mismatch(ws.title, cell.coordinate, key, expected, None,
+                                               "the formula was not evaluated by the recalculation"))
+                    continue
+                actual = values[actual_key]
+                if _is_error(actual):
+                    mismatches.append(Mismatch(ws.title, cell.coordinate, key, expected, str(actual), "Excel error value"))
+                    continue
+                agrees, diff, rel = compare(expected, actual)
+                report.rows.add(cell.row)
+                report.cells += 1
+                if diff > report.worst_abs or (not report.worst_cell):
+                    report.worst_abs, report.worst_cell = max(report.worst_abs, diff), cell.coordinate
+                report.worst_rel = max(report.worst_rel, rel)
+                if not agrees:
+                    mismatches.append(Mismatch(ws.title, cell.coordinate, key, _plain(expected), _plain(actual),
+                                               f"differs by {diff:.3g} (relative {rel:.3g})"))
+    return VerifyReport(path, template.selected, {k: v for k, v in reports.items() if v.cells}, mismatches, count)

@@ -1,0 +1,136 @@
+"""The layout engine: sheets as ordered lists of keyed rows, formulas as small templates.
+
+Every calculation sheet has the same columns (FAST): A label, B unit, C the row's key (the same
+snake_case name as the reference model's value), D a single value (or the row's constant), then
+one column per period: E is t = 0 (the closing date), F.. are months 1..H. Year rows put years
+1..Y in E.., and table rows hold several single values in D, E, F...
+
+A formula template names other rows by key in square brackets; the engine turns them into cell
+references, so one template gives the same formula (in R1C1 terms) in every period column:
+
+    [key]        the same period column of that row (or, for a single-value row, its $D$ cell)
+    [key@-1]     the previous period column (corkscrews)
+    [key@all]    the whole row over months 1..H, absolute ($F$r:$X$r)
+    [key@all0]   the whole row over t = 0..H, absolute
+    [key@out]    table rows: the second value column (E); [key@net] the third (F)
+    {row}        the current row's number (table rows: ``=D{row}-E{row}``)
+Bare names (``assets_gpu_count``) are the Inputs' global defined names.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+LABEL_COL, UNIT_COL, KEY_COL, VALUE_COL, FIRST_PERIOD_COL = 0, 1, 2, 3, 4
+FIRST_ROW = 6  # 0-based row index of the first content row (rows 1-5 are the header block)
+TOKEN = re.compile(r"\[([a-z][a-z0-9_]*)(?:@(-1|all0|all|out|net))?\]")
+
+
+@dataclass
+class Row:
+    """One workbook row. ``kind`` is period, scalar, year, table, section (a heading) or blank."""
+
+    key: Optional[str]
+    label: str
+    unit: str = ""
+    f: Optional[str] = None      # period/year rows: the formula for every column but t = 0; scalar rows: the formula
+    f0: Optional[str] = None     # period rows: the formula at t = 0 (the closing date), if the row has one there
+    kind: str = "period"
+    note: str = ""
+    cells: tuple[str, ...] = ()  # table rows: formulas for D, E, F, ... ("" leaves a cell empty)
+    d: Optional[str] = None      # period rows: a formula for column D (a total or a check count)
+    text: str = ""               # table rows: a text column after the values (e.g. the risk a party bears)
+
+
+def section(label: str) -> Row:
+    return Row(None, label, kind="section")
+
+
+def blank() -> Row:
+    return Row(None, "", kind="blank")
+
+
+@dataclass
+class SheetSpec:
+    name: str
+    title: str
+    purpose: str
+    rows: list[Row] = field(default_factory=list)
+    columns: str = "period"      # period | year | table: what E.. mean in the header
+    table_headers: tuple[str, ...] = ()
+
+    def add(self, *rows: Row) -> None:
+        self.rows.extend(rows)
+
+
+@dataclass(frozen=True)
+class Place:
+    sheet: str
+    row: int   # 0-based
+    kind: str
+
+
+class Plan:
+    """Where every keyed row sits, and the renderer of formula templates into references."""
+
+    def __init__(self, sheets: Iterable[SheetSpec], horizon: int, years: int):
+        self.sheets = list(sheets)
+        self.horizon = horizon
+        self.years = years
+        self.places: dict[str, Place] = {}
+        for spec in self.sheets:
+            for offset, row in enumerate(spec.rows):
+                if row.key is None:
+                    continue
+                if row.key in self.places and row.key != "master_check":
+                    raise ValueError(f"row key {row.key!r} is used twice")
+                self.places.setdefault(row.key, Place(spec.name, FIRST_ROW + offset, row.kind))
+
+    @staticmethod
+    def period_col(t: int) -> int:
+        return FIRST_PERIOD_COL + t
+
+    def last_col(self, kind: str) -> int:
+        return FIRST_PERIOD_COL + (self.years - 1 if kind == "year" else self.horizon)
+
+    def render(self, template: str, sheet: str, col: int) -> str:
+        """Turn a formula template into an Excel formula for the cell in ``col`` of ``sheet``."""
+
+        def ref(match: re.Match) -> str:
+            key, mod = match.group(1), match.group(2)
+            if key not in self.places:
+                raise KeyError(f"formula on sheet {sheet} refers to unknown row [{key}]")
+            place = self.places[key]
+            prefix = "" if place.sheet == sheet else f"{quote_sheet(place.sheet)}!"
+            if place.kind == "table" and mod in ("out", "net"):
+                return prefix + xl_rowcol_to_cell(place.row, VALUE_COL + (1 if mod == "out" else 2), True, True)
+            if place.kind in ("scalar", "table"):
+                if mod is not None:
+                    raise ValueError(f"[{key}@{mod}]: {key} is a single value")
+                return prefix + xl_rowcol_to_cell(place.row, VALUE_COL, True, True)
+            if mod in ("all", "all0"):
+                first = FIRST_PERIOD_COL + (1 if (mod == "all" and place.kind == "period") else 0)
+                return (prefix + xl_rowcol_to_cell(place.row, first, True, True) + ":"
+                        + xl_rowcol_to_cell(place.row, self.last_col(place.kind), True, True))
+            target = col - 1 if mod == "-1" else col
+            if target < FIRST_PERIOD_COL:
+                raise ValueError(f"[{key}@{mod}] on {sheet} reaches before t = 0")
+            return prefix + xl_rowcol_to_cell(place.row, target)
+
+        return TOKEN.sub(ref, template)
+
+
+def quote_sheet(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else "'" + name.replace("'", "''") + "'"
+
+
+def col_name(col: int) -> str:
+    return xl_col_to_name(col)
+
+
+def joined(template: str, keys: Iterable[str], op: str = "+") -> str:
+    """``[a]+[b]+[c]`` for a list of keys, formatted into ``template`` at ``{}``."""
+    return template.format(op.join(f"[{k}]" for k in keys))

@@ -1,0 +1,234 @@
+"""Write the workbook: Cover, Inputs and the calculation sheets, atomically.
+
+The writer reads the template (for the inputs) and the row specs (for the formulas). The
+reference model's numbers are passed in only to be stored as each formula's cached value, so
+viewers that never recalculate still show the right figures; Excel recalculates on open.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional
+
+import xlsxwriter
+
+from .. import __version__
+from ..reference.abs_model import SheetValues
+from ..template import Template
+from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranches_sheet
+from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
+from .inputs_sheet import INPUTS_SHEET, write_inputs
+from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec
+from .styles import Styles
+
+COVER_SHEET = "Cover"
+CHECKS_SHEET = "Checks"
+MASTER_ROW = 2  # 0-based: row 3 of every sheet shows the master check
+COLUMN_HEADER_ROW = 4
+FIXED_DATE = dt.datetime(2026, 1, 1)
+
+
+def calculation_sheets(tranche_names: list[str]) -> list[SheetSpec]:
+    return [
+        timeline_sheet(),
+        depreciation_sheet(),
+        waterfall_sheet(tranche_names),
+        tranches_sheet(tranche_names),
+        returns_sheet(tranche_names),
+        participants_sheet(tranche_names),
+        checks_sheet(tranche_names),
+    ]
+
+
+def _cached(sheets: dict[str, SheetValues], sheet: str, key: str, kind: str, index: int):
+    """The reference's value for one cell (None where the reference has none)."""
+    values = sheets.get(sheet)
+    if values is None:
+        return None
+    if kind == "scalar-of-period":
+        return values.scalars.get(key)
+    if kind == "period":
+        series = values.periods.get(key)
+    elif kind == "year":
+        series = values.years.get(key)
+    elif kind == "table":
+        row = values.scalars.get(key)
+        return row[index] if row is not None and index < len(row) else None
+    else:
+        return values.scalars.get(key)
+    if series is None or index >= len(series):
+        return None
+    return series[index]
+
+
+def _write_formula(ws, row: int, col: int, formula: str, fmt, value) -> None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        ws.write_formula(row, col, formula, fmt)
+    else:
+        ws.write_formula(row, col, formula, fmt, value)
+
+
+def write_header(ws, styles: Styles, title: str, purpose: str, master: Optional[str]) -> None:
+    ws.write_string(0, LABEL_COL, title, styles.title)
+    ws.write_string(1, LABEL_COL, purpose, styles.purpose)
+    ws.write_string(MASTER_ROW, LABEL_COL, "Master check (0 = every check passes)", styles.get(bold=True))
+    ws.write_string(MASTER_ROW, KEY_COL, "master_check", styles.key)
+    if master is not None:
+        ws.write_formula(MASTER_ROW, VALUE_COL, master, styles.check, 0)
+
+
+def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: dict[str, SheetValues]) -> None:
+    is_checks = spec.name == CHECKS_SHEET
+    first_check, last_row = FIRST_ROW + 1, FIRST_ROW + len(spec.rows)
+    master = f"=SUM(D{first_check}:D{last_row})" if is_checks else "=master_check"
+    write_header(ws, styles, spec.title, spec.purpose, master)
+    hdr = COLUMN_HEADER_ROW
+    for col, text in ((LABEL_COL, "Line item"), (UNIT_COL, "Unit"), (KEY_COL, "Key"), (VALUE_COL, "Value / total")):
+        ws.write_string(hdr, col, text, styles.header_left)
+    if spec.columns == "table":
+        for i, text in enumerate(spec.table_headers):
+            ws.write_string(hdr, VALUE_COL + i, text, styles.header)
+    else:
+        ws.write_string(hdr, FIRST_PERIOD_COL, "Close", styles.header)
+        for t in range(1, plan.horizon + 1):
+            ws.write_string(hdr, FIRST_PERIOD_COL + t, f"M{t}", styles.header)
+    year_header_done = False
+    for offset, row in enumerate(spec.rows):
+        r = FIRST_ROW + offset
+        if row.kind == "section":
+            ws.write_string(r, LABEL_COL, row.label, styles.section)
+            continue
+        if row.kind == "blank":
+            continue
+        ws.write_string(r, LABEL_COL, row.label)
+        ws.write_string(r, UNIT_COL, row.unit, styles.unit)
+        ws.write_string(r, KEY_COL, row.key, styles.key)
+        if row.note:
+            ws.write_comment(r, LABEL_COL, f"{row.label} ({row.unit}): {row.note}", {"x_scale": 2})
+        fmt = styles.value(row.unit)
+        if row.kind == "scalar":
+            value = _cached(sheets, spec.name, row.key, "scalar", 0)
+            _write_formula(ws, r, VALUE_COL, plan.render(row.f, spec.name, VALUE_COL), styles.value(row.unit, bold=True), value)
+        elif row.kind == "table":
+            for i, template in enumerate(row.cells):
+                if template:
+                    formula = plan.render(template.replace("{row}", str(r + 1)), spec.name, VALUE_COL + i)
+                    _write_formula(ws, r, VALUE_COL + i, formula, fmt, _cached(sheets, spec.name, row.key, "table", i))
+            if row.text:
+                ws.write_string(r, VALUE_COL + len(row.cells), row.text)
+        elif row.kind == "year":
+            if not year_header_done:
+                ws.write_string(r - 1, VALUE_COL, "Years across", styles.section)
+                year_header_done = True
+            for y in range(plan.years):
+                col = FIRST_PERIOD_COL + y
+                template = row.f0 if (y == 0 and row.f0) else row.f
+                _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
+                               _cached(sheets, spec.name, row.key, "year", y))
+        else:
+            if row.d:
+                _write_formula(ws, r, VALUE_COL, plan.render(row.d, spec.name, VALUE_COL), styles.value(row.unit, bold=True),
+                               _cached(sheets, spec.name, row.key, "scalar-of-period", 0))
+            for t in range(0, plan.horizon + 1):
+                template = row.f0 if t == 0 else row.f
+                if not template:
+                    continue
+                col = FIRST_PERIOD_COL + t
+                _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
+                               _cached(sheets, spec.name, row.key, "period", t))
+    ws.set_column(LABEL_COL, LABEL_COL, 46)
+    ws.set_column(UNIT_COL, UNIT_COL, 10)
+    ws.set_column(KEY_COL, KEY_COL, 24)
+    ws.set_column(VALUE_COL, VALUE_COL, 15)
+    if spec.columns == "table":
+        ws.set_column(VALUE_COL + 1, VALUE_COL + 2, 15)
+        ws.set_column(VALUE_COL + 3, VALUE_COL + 3, 70)
+    else:
+        ws.set_column(FIRST_PERIOD_COL, FIRST_PERIOD_COL + plan.horizon, 12)
+    ws.freeze_panes(COLUMN_HEADER_ROW + 1, FIRST_PERIOD_COL if spec.columns != "table" else VALUE_COL)
+
+
+def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple[str, str]]) -> None:
+    write_header(ws, styles, "modelgen: GPU-backed finance model", "A formula-driven model: every number outside "
+                 "Inputs is a live formula that leads back to Inputs.", "=master_check")
+    deal = template.deal()
+    ws.write_string(4, LABEL_COL, "Deal", styles.get(bold=True))
+    ws.write_string(4, VALUE_COL, deal.name, styles.get(bold=True, font_size=12))  # always text, never a formula
+    facts = [("Template", Path(template.source).name), ("Template hash", template.digest),
+             ("Scenario when built", template.selected), ("Scenarios", ", ".join(template.scenario_names)),
+             ("modelgen version", __version__)]
+    for i, (label, value) in enumerate(facts):
+        ws.write_string(5 + i, LABEL_COL, label)
+        ws.write_string(5 + i, VALUE_COL, value)
+    r = 6 + len(facts)
+    ws.write_string(r, LABEL_COL, "Contents", styles.section)
+    for i, (name, title) in enumerate(sheet_titles):
+        ws.write_url(r + 1 + i, LABEL_COL, f"internal:'{name}'!A1", styles.link, name)
+        ws.write_string(r + 1 + i, VALUE_COL, title)
+    r = r + 2 + len(sheet_titles)
+    ws.write_string(r, LABEL_COL, "Colour code", styles.section)
+    ws.write_string(r + 1, LABEL_COL, "Input (change these, on the Inputs sheet)", styles.value("text", is_input=True))
+    ws.write_string(r + 2, LABEL_COL, "Formula (do not overwrite)")
+    ws.write_string(r + 3, LABEL_COL, "Check: 0 / OK when it holds", styles.check)
+    ws.set_column(LABEL_COL, LABEL_COL, 46)
+    ws.set_column(VALUE_COL, VALUE_COL, 70)
+
+
+def atomic_save(path: Path, write: Callable[[Path], None]) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues], horizon: int,
+                   check_tolerance: float = 0.01) -> int:
+    """Write the workbook for ``template``; returns the number of formula cells written."""
+    deal = template.deal()
+    names = [t.name for t in deal.structure.tranches]
+    specs = calculation_sheets(names)
+    years = max(1, math.ceil(horizon / 12))
+    plan = Plan(specs, horizon, years)
+    counter = {"formulas": 0}
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb.set_properties({"title": deal.name, "subject": "GPU-backed finance model", "author": "modelgen",
+                           "comments": f"modelgen {__version__}; template {Path(template.source).name} "
+                                       f"#{template.digest}", "created": FIXED_DATE})
+        wb.set_calc_mode("auto")
+        styles = Styles(wb)
+        cover = wb.add_worksheet(COVER_SHEET)
+        inputs = wb.add_worksheet(INPUTS_SHEET)
+        worksheets = {spec.name: wb.add_worksheet(spec.name) for spec in specs}
+        write_header(inputs, styles, "Inputs", "Every input of the template: one column per scenario; column D "
+                     "(Active) follows the selector and feeds the model.", "=master_check")
+        write_inputs(wb, inputs, styles, template, check_tolerance)
+        for spec in specs:
+            write_calc_sheet(worksheets[spec.name], styles, spec, plan, sheets)
+        wb.define_name("master_check", f"={CHECKS_SHEET}!$D${MASTER_ROW + 1}")
+        write_cover(cover, styles, template, [(INPUTS_SHEET, "Inputs and scenarios")] + [(s.name, s.title) for s in specs])
+        cover.activate()
+        counter["formulas"] = sum(_formula_count(ws) for ws in [cover, inputs, *worksheets.values()])
+        wb.close()
+
+    atomic_save(Path(path), write)
+    return counter["formulas"]
+
+
+def _formula_count(ws) -> int:
+    count = 0
+    for row in ws.table.values():
+        for cell in row.values():
+            if type(cell).__name__ == "Formula":
+                count += 1
+    return count
