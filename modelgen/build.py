@@ -40,7 +40,7 @@ def build_workbook(template: Template, output: Path | str | None = None) -> Buil
         from .errors import ModelgenError
         raise ModelgenError(f"--output: '{path}' must end in .xlsx")
     horizon = horizon_of(template)
-    model = run(template.deal(), horizon=horizon, check_tolerance=CHECK_TOLERANCE)
+    model = run(template.deal(), horizon=horizon, check_tolerance=CHECK_TOLERANCE, scenario=template.selected)
     cells = write_workbook(path, template, model.sheets, horizon, CHECK_TOLERANCE)
     return BuildResult(path, cells, model)
 

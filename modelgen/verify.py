@@ -23,7 +23,7 @@ from .readback import WorkbookInputs, open_workbook, read_inputs
 from .reference.abs_model import SheetValues
 from .reference.frames import run
 from .reference.metrics import excel_serial
-from .workbook.inputs_sheet import FIRST_SCENARIO_COL, INDEX_ROW, INPUTS_SHEET
+from .workbook.inputs_sheet import INDEX_ROW, INPUTS_SHEET, SELECTOR_ROW
 from .workbook.layout import FIRST_PERIOD_COL, KEY_COL, VALUE_COL
 
 REL_TOL = 1e-9
@@ -67,17 +67,18 @@ class VerifyReport:
         return not self.mismatches
 
 
-def recalculate(path: Path, progress: Optional[Callable[[str], None]] = None) -> dict[tuple[str, str], Any]:
-    """Every cell value the ``formulas`` package computes: {(SHEET upper-cased, 'A1'): value}."""
+def load_model(path: Path, progress: Optional[Callable[[str], None]] = None):
+    """Load and compile a workbook with the ``formulas`` package (slow: do it once per workbook)."""
     os.environ.setdefault("TQDM_DISABLE", "1")  # formulas' own progress bars; ours is on the CLI
     import formulas
 
     if progress:
-        progress("loading formulas")
-    model = formulas.ExcelModel().loads(str(path)).finish()
-    if progress:
-        progress("calculating")
-    solution = model.calculate()
+        progress("loading and compiling the formulas")
+    return formulas.ExcelModel().loads(str(path)).finish()
+
+
+def solution_values(solution) -> dict[tuple[str, str], Any]:
+    """{(SHEET upper-cased, 'A1'): value} from a ``formulas`` solution (ranges are left out)."""
     values: dict[tuple[str, str], Any] = {}
     for key, ranges in solution.items():
         match = CELL.match(key)
@@ -90,6 +91,24 @@ def recalculate(path: Path, progress: Optional[Callable[[str], None]] = None) ->
             pass
         values[(match.group("sheet").upper(), match.group("cell"))] = value
     return values
+
+
+def cell_key(model, sheet: str, cell: str) -> str:
+    """The ``formulas`` key of a cell, checked to exist (a wrong key would be silently ignored)."""
+    for key in model.dsp.data_nodes:
+        match = CELL.match(str(key)) if isinstance(key, str) else None
+        if match and match.group("sheet").upper() == sheet.upper() and match.group("cell") == cell:
+            return key
+    raise KeyError(f"no cell {sheet}!{cell} in the compiled workbook")
+
+
+def recalculate(path: Path, progress: Optional[Callable[[str], None]] = None, model=None,
+                inputs: Optional[dict[str, Any]] = None) -> dict[tuple[str, str], Any]:
+    """Every cell value the ``formulas`` package computes, optionally with changed input cells."""
+    model = model or load_model(path, progress)
+    if progress:
+        progress("calculating")
+    return solution_values(model.calculate(inputs=inputs or {}))
 
 
 def _is_error(value: Any) -> bool:
@@ -167,18 +186,35 @@ def expected_value(sheets: dict[str, SheetValues], sheet: str, key: str, col: in
     return True, series[index]
 
 
-def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] = None) -> VerifyReport:
+def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] = None, *, model=None,
+                    scenario: Optional[str] = None) -> VerifyReport:
+    """Recalculate ``path`` and compare it with the reference.
+
+    ``model`` reuses a compiled ``formulas`` model of the same file; ``scenario`` recalculates
+    with the selector switched to another scenario (as an analyst would in Excel).
+    """
     path = Path(path)
     wb = open_workbook(path)
     if progress:
         progress("reading inputs")
     inputs: WorkbookInputs = read_inputs(wb, path)
     template = inputs.template
+    changes = None
+    if scenario is not None:
+        template = template.with_changes(scenario=scenario)
+        model = model or load_model(path, progress)
+        changes = {cell_key(model, INPUTS_SHEET, f"D{SELECTOR_ROW + 1}"): scenario}
     tolerance = inputs.settings.get("check_tolerance", SETTINGS["check_tolerance"][3])
-    model = run(template.deal(), horizon=horizon_of(template), check_tolerance=tolerance)
-    values = recalculate(path, progress)
+    reference = run(template.deal(), horizon=horizon_of(template), check_tolerance=tolerance, scenario=template.selected)
+    values = recalculate(path, progress, model=model, inputs=changes)
     if progress:
         progress("comparing")
+    return compare_workbook(wb, inputs, template, reference.sheets, values, path)
+
+
+def compare_workbook(wb, inputs: WorkbookInputs, template, sheets: dict[str, SheetValues],
+                     values: dict[tuple[str, str], Any], path: Path) -> VerifyReport:
+    """Compare every formula cell of ``wb`` (openpyxl, formulas as text) with the reference."""
     reports: dict[str, SheetReport] = {}
     mismatches: list[Mismatch] = []
     count = 0
@@ -199,7 +235,7 @@ def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] 
                     else:
                         found, expected = True, _plain(ws.cell(cell.row, selected_col + 1).value)
                 else:
-                    found, expected = expected_value(model.sheets, ws.title, key, col)
+                    found, expected = expected_value(sheets, ws.title, key, col)
                 if not found:
                     mismatches.append(Mismatch(ws.title, cell.coordinate, key, None, values.get(actual_key),
                                                "no reference value for this formula cell"))
@@ -215,7 +251,7 @@ def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] 
                 agrees, diff, rel = compare(expected, actual)
                 report.rows.add(cell.row)
                 report.cells += 1
-                if diff > report.worst_abs or (not report.worst_cell):
+                if diff > report.worst_abs or not report.worst_cell:
                     report.worst_abs, report.worst_cell = max(report.worst_abs, diff), cell.coordinate
                 report.worst_rel = max(report.worst_rel, rel)
                 if not agrees:

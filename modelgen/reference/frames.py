@@ -15,6 +15,7 @@ class ModelResult:
 
     deal: Deal
     sheets: dict[str, SheetValues]
+    scenario: str = "base"
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -27,10 +28,10 @@ class ModelResult:
         raise KeyError(key)
 
 
-def run(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.01) -> ModelResult:
+def run(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.01, scenario: str = "base") -> ModelResult:
     """Compute the reference model for a deal over periods 0..horizon (default: its term)."""
     sheets = run_abs(deal, horizon=horizon, check_tolerance=check_tolerance)
-    return ModelResult(deal, sheets)
+    return ModelResult(deal, sheets, scenario)
 
 
 def to_frames(sheets: dict[str, SheetValues]) -> dict[str, pd.DataFrame]:
