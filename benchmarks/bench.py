@@ -1,0 +1,61 @@
+#!/usr/bin/env python
+"""Benchmark: build and verify the default template; prints figures, asserts nothing.
+
+Each phase runs in a fresh Python process so that its peak memory (max RSS) is its own.
+Targets (issue 2): build under 1 s; verify under 60 s and under 2 GB on a 2-core machine.
+
+    python benchmarks/bench.py [TEMPLATE]
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PHASE = r"""
+import json, resource, sys, time
+from pathlib import Path
+phase, template, path = sys.argv[1:4]
+t0 = time.perf_counter()
+if phase == "build":
+    from modelgen.build import build_workbook
+    from modelgen.template import load_template
+    tpl = load_template(template)
+    t0 = time.perf_counter()
+    result = build_workbook(tpl, Path(path))
+    extra = {"formula_cells": result.formula_cells}
+else:
+    from modelgen.verify import verify_workbook
+    report = verify_workbook(Path(path))
+    extra = {"ok": report.ok, "mismatches": len(report.mismatches)}
+seconds = time.perf_counter() - t0
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, **extra}))
+"""
+
+
+def phase(name: str, template: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", PHASE, name, template, str(path)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    template = sys.argv[1] if len(sys.argv) > 1 else "gpu-abs"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{template}.xlsx"
+        build = phase("build", template, path)
+        size_kb = path.stat().st_size / 1024
+        verify = phase("verify", template, path)
+    print(f"template            {template}")
+    print(f"formula cells       {build['formula_cells']:,}")
+    print(f"file size           {size_kb:,.0f} KB")
+    print(f"build               {build['seconds']:.2f} s, peak {build['peak_mb']:.0f} MB   (target < 1 s)")
+    print(f"verify              {verify['seconds']:.1f} s, peak {verify['peak_mb']:.0f} MB   (target < 60 s, < 2,048 MB)"
+          f"  -> {'OK' if verify['ok'] else str(verify['mismatches']) + ' mismatches'}")
+
+
+if __name__ == "__main__":
+    main()
