@@ -1,23 +1,29 @@
-"""The library API behind ``modelgen build``: template in, workbook and headline figures out."""
+"""The library API behind ``modelgen build`` and ``summary``: template in, workbook or figures out."""
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .glossary import SETTINGS
-from .reference.frames import ModelResult, run
+from .errors import ModelgenError
+from .reference.frames import DEFAULT_SETTINGS, Columns, ModelResult, run
 from .template import Template
 from .workbook.writer import write_workbook
 
 OUTPUT_DIR = Path("outputs")
-CHECK_TOLERANCE = SETTINGS["check_tolerance"][3]
 
 
-def horizon_of(template: Template) -> int:
-    """Period columns in the workbook: the longest term over all scenarios."""
-    return max(deal.term_months for deal in template.deals().values())
+def columns_of(template: Template) -> Columns:
+    """Period columns in the workbook: the longest term (and horizons) over all scenarios."""
+    deals = list(template.deals().values())
+    node = [d.node_sale.horizon_months for d in deals if d.node_sale]
+    byod = [d.byod.horizon_months for d in deals if d.byod]
+    return Columns(max(d.term_months for d in deals), max(node) if node else None, max(byod) if byod else None)
+
+
+def reference_for(template: Template, settings: dict | None = None) -> ModelResult:
+    """The reference model of the template's selected scenario, over the workbook's columns."""
+    return run(template.deal(), columns_of(template), settings, scenario=template.selected)
 
 
 def default_output(template: Template) -> Path:
@@ -37,13 +43,7 @@ def build_workbook(template: Template, output: Path | str | None = None) -> Buil
     """Compute the reference for the selected scenario (for cached values) and write the workbook."""
     path = Path(output) if output is not None else default_output(template)
     if path.suffix.lower() != ".xlsx":
-        from .errors import ModelgenError
         raise ModelgenError(f"--output: '{path}' must end in .xlsx")
-    horizon = horizon_of(template)
-    model = run(template.deal(), horizon=horizon, check_tolerance=CHECK_TOLERANCE, scenario=template.selected)
-    cells = write_workbook(path, template, model.sheets, horizon, CHECK_TOLERANCE)
+    model = reference_for(template, DEFAULT_SETTINGS)
+    cells = write_workbook(path, template, model.sheets, columns_of(template), DEFAULT_SETTINGS)
     return BuildResult(path, cells, model)
-
-
-def years_of(horizon: int) -> int:
-    return max(1, math.ceil(horizon / 12))

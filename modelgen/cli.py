@@ -151,12 +151,11 @@ def summary(template, as_json, scenario, sets):
       modelgen summary gpu-token-seed --json
       modelgen summary gpu-abs --scenario bear --set revenue.rent_decline=0.3
     """
-    from .build import CHECK_TOLERANCE, horizon_of
-    from .reference.frames import run
+    from .build import reference_for
     from .summary import build_summary
 
     tpl = _load(template, scenario, sets)
-    result = run(tpl.deal(), horizon=horizon_of(tpl), check_tolerance=CHECK_TOLERANCE, scenario=tpl.selected)
+    result = reference_for(tpl)
     data = build_summary(result)
     if as_json:
         click.echo(json.dumps(data, indent=2))

@@ -54,6 +54,7 @@ SECTIONS = {
 
 SETTINGS: dict[str, tuple[str, str, str, float]] = {
     "check_tolerance": ("Check tolerance", "USD", "A check fails when an identity is off by more than this.", 0.01),
+    "days_per_month": ("Days per month", "days", "365.25 / 12: converts monthly rewards and costs to daily figures.", 365.25 / 12),
 }
 
 

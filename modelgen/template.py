@@ -200,9 +200,13 @@ class Template:
 
     def validate(self) -> None:
         """Every scenario must resolve to a valid deal with the same tranche structure."""
-        counts = {name: deal.tranche_count for name, deal in self.deals().items()}
-        if len(set(counts.values())) > 1:
-            raise TemplateError("scenarios: every scenario must have the same number of tranches")
+        deals = self.deals()
+        shapes = {(d.tranche_count, d.node_sale.tier_count if d.node_sale else None,
+                   d.node_sale is not None and d.node_sale.tier_prices is not None,
+                   d.node_sale is not None and isinstance(d.node_sale.tiers, list)) for d in deals.values()}
+        if len(shapes) > 1:
+            raise TemplateError("scenarios: every scenario must have the same tranches and node tiers "
+                                "(a scenario may change values, not the workbook's shape)")
 
     @property
     def digest(self) -> str:
@@ -237,9 +241,11 @@ def template_from_dict(data: Any, source: str = "<memory>", text: str = "") -> T
         scenarios[name] = dict(overrides)
     if not isinstance(selected, str) or selected not in scenarios:
         raise TemplateError(f"scenario: unknown scenario {selected!r} (the template has {', '.join(scenarios)})")
-    # The base must be valid on its own before scenarios are applied to it.
-    validate_deal(data)
-    template = Template(base=data, scenarios=scenarios, selected=selected, source=source, text=text)
+    # The base must be valid on its own before scenarios are applied to it. Its inputs are the
+    # validated deal with every default made explicit, so scenarios and --set can reach them
+    # and the Inputs sheet shows them.
+    base = validate_deal(data).model_dump(mode="python", exclude_none=True)
+    template = Template(base=base, scenarios=scenarios, selected=selected, source=source, text=text)
     template.validate()
     return template
 

@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .build import horizon_of
-from .glossary import SETTINGS
+from .build import reference_for
 from .readback import WorkbookInputs, open_workbook, read_inputs
 from .reference.abs_model import SheetValues
-from .reference.frames import run
 from .reference.metrics import excel_serial
 from .workbook.inputs_sheet import INDEX_ROW, INPUTS_SHEET, SELECTOR_ROW
 from .workbook.layout import FIRST_PERIOD_COL, KEY_COL, VALUE_COL
@@ -204,8 +202,7 @@ def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] 
         template = template.with_changes(scenario=scenario)
         model = model or load_model(path, progress)
         changes = {cell_key(model, INPUTS_SHEET, f"D{SELECTOR_ROW + 1}"): scenario}
-    tolerance = inputs.settings.get("check_tolerance", SETTINGS["check_tolerance"][3])
-    reference = run(template.deal(), horizon=horizon_of(template), check_tolerance=tolerance, scenario=template.selected)
+    reference = reference_for(template, inputs.settings)
     values = recalculate(path, progress, model=model, inputs=changes)
     if progress:
         progress("comparing")

@@ -460,7 +460,3 @@ def _checks(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], period:
     for j in js:
         diff = tr.scalars[f"loss_{j}"] - (invested[j] - rs[f"principal_received_{j}"] - tr.scalars[f"sale_principal_{j}"])
         cs[f"check_loss_{j}"] = 1 if abs(diff) > tol else 0
-    master = 0
-    for key, value in cs.items():
-        master += value
-    cs["master_check"] = master

@@ -1,12 +1,30 @@
 """The reference model as a library: one call, pandas DataFrames per sheet and the summary."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..config import Deal
+from ..glossary import SETTINGS
 from .abs_model import SheetValues, run_abs
+from .depin_model import run_byod, run_node
+
+DEFAULT_SETTINGS = {key: spec[3] for key, spec in SETTINGS.items()}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """How many period columns each kind of sheet has (the longest over a template's scenarios)."""
+
+    horizon: int
+    node: int | None = None
+    byod: int | None = None
+
+    @classmethod
+    def of(cls, deal: Deal) -> "Columns":
+        return cls(deal.term_months, deal.node_sale.horizon_months if deal.node_sale else None,
+                   deal.byod.horizon_months if deal.byod else None)
 
 
 @dataclass
@@ -16,22 +34,32 @@ class ModelResult:
     deal: Deal
     sheets: dict[str, SheetValues]
     scenario: str = "base"
+    settings: dict = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:
         return to_frames(self.sheets)
 
-    def scalar(self, key: str):
-        for sheet in self.sheets.values():
-            if key in sheet.scalars:
-                return sheet.scalars[key]
-        raise KeyError(key)
 
-
-def run(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.01, scenario: str = "base") -> ModelResult:
-    """Compute the reference model for a deal over periods 0..horizon (default: its term)."""
-    sheets = run_abs(deal, horizon=horizon, check_tolerance=check_tolerance)
-    return ModelResult(deal, sheets, scenario)
+def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None, scenario: str = "base") -> ModelResult:
+    """Compute the reference model for a deal (default columns: its own term and horizons)."""
+    columns = columns or Columns.of(deal)
+    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    tolerance, days = settings["check_tolerance"], settings["days_per_month"]
+    sheets = run_abs(deal, horizon=columns.horizon, check_tolerance=tolerance)
+    checks = sheets["Checks"].scalars
+    if deal.node_sale is not None:
+        node = run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days)
+        sheets.update(node)
+        last = node["Node tiers"].scalars[f"tier_{deal.node_sale.tier_count}"]
+        checks["check_tier_sizes"] = 1 if abs(last[2] - deal.node_sale.licences) > tolerance else 0
+    if deal.byod is not None:
+        sheets.update(run_byod(deal.byod, columns.byod or deal.byod.horizon_months, days))
+    master = 0
+    for value in checks.values():
+        master += value
+    checks["master_check"] = master
+    return ModelResult(deal, sheets, scenario, settings)
 
 
 def to_frames(sheets: dict[str, SheetValues]) -> dict[str, pd.DataFrame]:

@@ -9,6 +9,8 @@ import datetime as dt
 import math
 from typing import Sequence
 
+import numpy as np
+
 NA = "n/a"
 NEVER = "never"
 
@@ -21,35 +23,43 @@ def npv_at_factor(x: float, flows: Sequence[float]) -> float:
     return total
 
 
-def irr_monthly(flows: Sequence[float]) -> float | None:
-    """The monthly IRR of flows[0..T], or None where no sign change exists or no root is found.
-
-    Investor flows have one sign change (money in at t = 0, money back later), so by
-    Descartes' rule there is one positive discount factor x with NPV(x) = 0. It is found by
-    bisection on x to full precision; the IRR is 1 / x - 1.
-    """
-    if not (min(flows) < 0 < max(flows)):
-        return None
-    lo, hi = 0.0, 1.0
+def _bisect(flows: Sequence[float], lo: float, hi: float) -> float:
     f_lo = npv_at_factor(lo, flows)
-    while npv_at_factor(hi, flows) * f_lo > 0:
-        hi *= 2
-        if hi > 1e12:
-            return None
     for _ in range(2000):
         mid = (lo + hi) / 2
         if mid in (lo, hi):
             break
         f_mid = npv_at_factor(mid, flows)
         if f_mid == 0:
-            lo = hi = mid
-            break
+            return mid
         if (f_mid > 0) == (f_lo > 0):
             lo, f_lo = mid, f_mid
         else:
             hi = mid
-    x = (lo + hi) / 2
-    return None if x == 0 else 1 / x - 1
+    return (lo + hi) / 2
+
+
+def irr_monthly(flows: Sequence[float]) -> float | None:
+    """The monthly IRR of flows[0..T], or None where no sign change exists or no root is found.
+
+    NPV(x) = sum_t flows[t] * x^t with x = 1 / (1 + rate). Investor flows usually have one sign
+    change, so there is one positive root x (Descartes' rule). Every bracket of a sign change of
+    NPV on a grid of x in (0, 1e4] is bisected to full precision; where there are several roots,
+    the rate nearest zero is returned (as Excel and the ``formulas`` package do).
+    """
+    if not (min(flows) < 0 < max(flows)):
+        return None
+    grid = np.concatenate([[0.0], np.logspace(-8, 4, 481)])
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = np.polyval(np.asarray(flows, dtype=float)[::-1], grid)
+    signs = np.sign(values)
+    roots = [float(x) for x in grid[signs == 0]]
+    for i in np.nonzero(signs[:-1] * signs[1:] < 0)[0]:
+        roots.append(_bisect(flows, float(grid[i]), float(grid[i + 1])))
+    rates = [1 / x - 1 for x in roots if x > 0]
+    if not rates:
+        return None
+    return min(rates, key=abs)
 
 
 def irr_annual(flows: Sequence[float]) -> float | str:

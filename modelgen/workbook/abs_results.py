@@ -221,7 +221,7 @@ def participants_sheet(tranche_names: list[str]) -> SheetSpec:
     return s
 
 
-def checks_sheet(tranche_names: list[str]) -> SheetSpec:
+def checks_sheet(tranche_names: list[str], node_tiers: int | None = None) -> SheetSpec:
     J = len(tranche_names)
     js = range(1, J + 1)
     s = SheetSpec("Checks", "Checks", "Each check counts the periods (or cases) where an identity fails by more than "
@@ -264,4 +264,7 @@ def checks_sheet(tranche_names: list[str]) -> SheetSpec:
     for j, name in zip(js, tranche_names):
         s.add(Row(f"check_loss_{j}", f"{name}: loss = principal not repaid", "flag", kind="scalar",
                   f=f"=IF(ABS([loss_{j}]-([invested_{j}]-[principal_received_{j}]-[sale_principal_{j}]))>check_tolerance,1,0)"))
+    if node_tiers:
+        s.add(Row("check_tier_sizes", "Node tiers add up to the licences", "flag", kind="scalar",
+                  f=f"=IF(ABS([tier_{node_tiers}@c2]-node_sale_licences)>check_tolerance,1,0)"))
     return s

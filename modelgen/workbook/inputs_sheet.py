@@ -49,7 +49,7 @@ def write_value(ws, row: int, col: int, value, fmt) -> None:
         ws.write_string(row, col, str(value), fmt)
 
 
-def write_inputs(wb, ws, styles: Styles, template: Template, check_tolerance: float) -> list[InputRow]:
+def write_inputs(wb, ws, styles: Styles, template: Template, settings: dict) -> list[InputRow]:
     scenarios = template.scenario_names
     selected_index = scenarios.index(template.selected)
     last_col = FIRST_SCENARIO_COL + len(scenarios) - 1
@@ -108,7 +108,7 @@ def write_inputs(wb, ws, styles: Styles, template: Template, check_tolerance: fl
         ws.write_string(r, LABEL_COL, label)
         ws.write_string(r, UNIT_COL, unit, styles.unit)
         ws.write_string(r, KEY_COL, SETTINGS_PREFIX + key, styles.key)
-        ws.write_number(r, VALUE_COL, check_tolerance if key == "check_tolerance" else _default, styles.value(unit, is_input=True))
+        ws.write_number(r, VALUE_COL, settings.get(key, _default), styles.value(unit, is_input=True))
         ws.write_comment(r, LABEL_COL, f"{label} ({unit}): {note}", {"x_scale": 2})
         wb.define_name(key, f"={INPUTS_SHEET}!{xl_rowcol_to_cell(r, VALUE_COL, True, True)}")
         r += 1

@@ -13,7 +13,11 @@ references, so one template gives the same formula (in R1C1 terms) in every peri
     [key@all]    the whole row over months 1..H, absolute ($F$r:$X$r)
     [key@all0]   the whole row over t = 0..H, absolute
     [key@out]    table rows: the second value column (E); [key@net] the third (F)
+    [key@tot]    period rows: the row's single value or total in column D, absolute
+    [key@cN]     table rows: value column N (D is c0), absolute
+    [a..b@cN]    table rows a to b: the range of value column N
     {row}        the current row's number (table rows: ``=D{row}-E{row}``)
+A table cell whose template starts with ``{=`` is written as an array formula.
 Bare names (``assets_gpu_count``) are the Inputs' global defined names.
 """
 from __future__ import annotations
@@ -26,7 +30,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 LABEL_COL, UNIT_COL, KEY_COL, VALUE_COL, FIRST_PERIOD_COL = 0, 1, 2, 3, 4
 FIRST_ROW = 6  # 0-based row index of the first content row (rows 1-5 are the header block)
-TOKEN = re.compile(r"\[([a-z][a-z0-9_]*)(?:@(-1|all0|all|out|net))?\]")
+TOKEN = re.compile(r"\[([a-z][a-z0-9_]*)(?:\.\.([a-z][a-z0-9_]*))?(?:@(-1|all0|all|out|net|tot|c\d+))?\]")
 
 
 @dataclass
@@ -61,6 +65,8 @@ class SheetSpec:
     rows: list[Row] = field(default_factory=list)
     columns: str = "period"      # period | year | table: what E.. mean in the header
     table_headers: tuple[str, ...] = ()
+    horizon: Optional[int] = None  # period columns of this sheet (default: the plan's horizon)
+    period_label: str = "M"
 
     def add(self, *rows: Row) -> None:
         self.rows.extend(rows)
@@ -71,6 +77,7 @@ class Place:
     sheet: str
     row: int   # 0-based
     kind: str
+    last_col: int
 
 
 class Plan:
@@ -85,28 +92,32 @@ class Plan:
             for offset, row in enumerate(spec.rows):
                 if row.key is None:
                     continue
-                if row.key in self.places and row.key != "master_check":
+                if row.key in self.places:
                     raise ValueError(f"row key {row.key!r} is used twice")
-                self.places.setdefault(row.key, Place(spec.name, FIRST_ROW + offset, row.kind))
+                last = FIRST_PERIOD_COL + (self.years - 1 if row.kind == "year" else self.sheet_horizon(spec))
+                self.places[row.key] = Place(spec.name, FIRST_ROW + offset, row.kind, last)
 
-    @staticmethod
-    def period_col(t: int) -> int:
-        return FIRST_PERIOD_COL + t
-
-    def last_col(self, kind: str) -> int:
-        return FIRST_PERIOD_COL + (self.years - 1 if kind == "year" else self.horizon)
+    def sheet_horizon(self, spec: SheetSpec) -> int:
+        return self.horizon if spec.horizon is None else spec.horizon
 
     def render(self, template: str, sheet: str, col: int) -> str:
         """Turn a formula template into an Excel formula for the cell in ``col`` of ``sheet``."""
 
         def ref(match: re.Match) -> str:
-            key, mod = match.group(1), match.group(2)
-            if key not in self.places:
-                raise KeyError(f"formula on sheet {sheet} refers to unknown row [{key}]")
+            key, key2, mod = match.group(1), match.group(2), match.group(3)
+            for k in (key, key2):
+                if k is not None and k not in self.places:
+                    raise KeyError(f"formula on sheet {sheet} refers to unknown row [{k}]")
             place = self.places[key]
             prefix = "" if place.sheet == sheet else f"{quote_sheet(place.sheet)}!"
-            if place.kind == "table" and mod in ("out", "net"):
-                return prefix + xl_rowcol_to_cell(place.row, VALUE_COL + (1 if mod == "out" else 2), True, True)
+            if place.kind == "table" and mod in ("out", "net") or (mod or "").startswith("c"):
+                col_of = VALUE_COL + (1 if mod == "out" else 2 if mod == "net" else int(mod[1:]))
+                cell = prefix + xl_rowcol_to_cell(place.row, col_of, True, True)
+                if key2 is not None:
+                    cell += ":" + xl_rowcol_to_cell(self.places[key2].row, col_of, True, True)
+                return cell
+            if mod == "tot":
+                return prefix + xl_rowcol_to_cell(place.row, VALUE_COL, True, True)
             if place.kind in ("scalar", "table"):
                 if mod is not None:
                     raise ValueError(f"[{key}@{mod}]: {key} is a single value")
@@ -114,7 +125,7 @@ class Plan:
             if mod in ("all", "all0"):
                 first = FIRST_PERIOD_COL + (1 if (mod == "all" and place.kind == "period") else 0)
                 return (prefix + xl_rowcol_to_cell(place.row, first, True, True) + ":"
-                        + xl_rowcol_to_cell(place.row, self.last_col(place.kind), True, True))
+                        + xl_rowcol_to_cell(place.row, place.last_col, True, True))
             target = col - 1 if mod == "-1" else col
             if target < FIRST_PERIOD_COL:
                 raise ValueError(f"[{key}@{mod}] on {sheet} reaches before t = 0")

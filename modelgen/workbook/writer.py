@@ -17,10 +17,13 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
+from ..config import Deal
 from ..reference.abs_model import SheetValues
+from ..reference.frames import Columns
 from ..template import Template
 from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranches_sheet
 from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
+from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
 from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec
 from .styles import Styles
@@ -37,19 +40,22 @@ class LeanWorksheet(Worksheet):
     formula, most of the build time): modelgen writes only Excel 2010 functions."""
 
     def _prepare_formula(self, formula, expand_future_functions=False):
+        if formula.startswith("{") and formula.endswith("}"):
+            formula = formula[1:-1]
         return formula[1:] if formula.startswith("=") else formula
 
 
-def calculation_sheets(tranche_names: list[str]) -> list[SheetSpec]:
-    return [
-        timeline_sheet(),
-        depreciation_sheet(),
-        waterfall_sheet(tranche_names),
-        tranches_sheet(tranche_names),
-        returns_sheet(tranche_names),
-        participants_sheet(tranche_names),
-        checks_sheet(tranche_names),
-    ]
+def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
+    """The calculation sheets in workbook order; node and BYOD tabs only where the deal has them."""
+    names = [t.name for t in deal.structure.tranches]
+    sheets = [timeline_sheet(), depreciation_sheet(), waterfall_sheet(names), tranches_sheet(names),
+              returns_sheet(names), participants_sheet(names)]
+    if deal.node_sale is not None:
+        sheets += [node_roi_sheet(columns.node), node_tiers_sheet(deal.node_sale)]
+    if deal.byod is not None:
+        sheets.append(byod_sheet(columns.byod))
+    sheets.append(checks_sheet(names, deal.node_sale.tier_count if deal.node_sale else None))
+    return sheets
 
 
 def _cached(sheets: dict[str, SheetValues], sheet: str, key: str, kind: str, index: int):
@@ -101,9 +107,10 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
         for i, text in enumerate(spec.table_headers):
             ws.write_string(hdr, VALUE_COL + i, text, styles.header)
     else:
-        ws.write_string(hdr, FIRST_PERIOD_COL, "Close", styles.header)
-        for t in range(1, plan.horizon + 1):
-            ws.write_string(hdr, FIRST_PERIOD_COL + t, f"M{t}", styles.header)
+        horizon = plan.sheet_horizon(spec)
+        ws.write_string(hdr, FIRST_PERIOD_COL, "Close" if spec.period_label == "M" else "Start", styles.header)
+        for t in range(1, horizon + 1):
+            ws.write_string(hdr, FIRST_PERIOD_COL + t, f"{spec.period_label}{t}", styles.header)
     year_header_done = False
     for offset, row in enumerate(spec.rows):
         r = FIRST_ROW + offset
@@ -123,9 +130,16 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
             _write_formula(ws, r, VALUE_COL, plan.render(row.f, spec.name, VALUE_COL), styles.value(row.unit, bold=True), value)
         elif row.kind == "table":
             for i, template in enumerate(row.cells):
-                if template:
+                if not template:
+                    continue
+                value = _cached(sheets, spec.name, row.key, "table", i)
+                if template.startswith("{="):
+                    formula = "{" + plan.render(template[1:-1].replace("{row}", str(r + 1)), spec.name, VALUE_COL + i) + "}"
+                    ws.write_array_formula(r, VALUE_COL + i, r, VALUE_COL + i, formula, fmt,
+                                           0 if value is None else value)
+                else:
                     formula = plan.render(template.replace("{row}", str(r + 1)), spec.name, VALUE_COL + i)
-                    _write_formula(ws, r, VALUE_COL + i, formula, fmt, _cached(sheets, spec.name, row.key, "table", i))
+                    _write_formula(ws, r, VALUE_COL + i, formula, fmt, value)
             if row.text:
                 ws.write_string(r, VALUE_COL + len(row.cells), row.text)
         elif row.kind == "year":
@@ -141,7 +155,7 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
             if row.d:
                 _write_formula(ws, r, VALUE_COL, plan.render(row.d, spec.name, VALUE_COL), styles.value(row.unit, bold=True),
                                _cached(sheets, spec.name, row.key, "scalar-of-period", 0))
-            for t in range(0, plan.horizon + 1):
+            for t in range(0, plan.sheet_horizon(spec) + 1):
                 template = row.f0 if t == 0 else row.f
                 if not template:
                     continue
@@ -153,10 +167,13 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
     ws.set_column(KEY_COL, KEY_COL, 24)
     ws.set_column(VALUE_COL, VALUE_COL, 15)
     if spec.columns == "table":
-        ws.set_column(VALUE_COL + 1, VALUE_COL + 2, 15)
-        ws.set_column(VALUE_COL + 3, VALUE_COL + 3, 70)
+        widths = [15] * len(spec.table_headers)
+        if spec.table_headers and spec.table_headers[-1] == "Risk borne":
+            widths[-1] = 70
+        for i, width in enumerate(widths):
+            ws.set_column(VALUE_COL + i, VALUE_COL + i, width)
     else:
-        ws.set_column(FIRST_PERIOD_COL, FIRST_PERIOD_COL + plan.horizon, 12)
+        ws.set_column(FIRST_PERIOD_COL, FIRST_PERIOD_COL + plan.sheet_horizon(spec), 12)
     ws.freeze_panes(COLUMN_HEADER_ROW + 1, FIRST_PERIOD_COL if spec.columns != "table" else VALUE_COL)
 
 
@@ -199,14 +216,12 @@ def atomic_save(path: Path, write: Callable[[Path], None]) -> None:
             os.unlink(tmp)
 
 
-def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues], horizon: int,
-                   check_tolerance: float = 0.01) -> int:
+def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues], columns: Columns,
+                   settings: dict) -> int:
     """Write the workbook for ``template``; returns the number of formula cells written."""
     deal = template.deal()
-    names = [t.name for t in deal.structure.tranches]
-    specs = calculation_sheets(names)
-    years = max(1, math.ceil(horizon / 12))
-    plan = Plan(specs, horizon, years)
+    specs = calculation_sheets(deal, columns)
+    plan = Plan(specs, columns.horizon, max(1, math.ceil(columns.horizon / 12)))
     counter = {"formulas": 0}
 
     def write(tmp: Path) -> None:
@@ -221,7 +236,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
         worksheets = {spec.name: wb.add_worksheet(spec.name, worksheet_class=LeanWorksheet) for spec in specs}
         write_header(inputs, styles, "Inputs", "Every input of the template: one column per scenario; column D "
                      "(Active) follows the selector and feeds the model.", "=master_check")
-        write_inputs(wb, inputs, styles, template, check_tolerance)
+        write_inputs(wb, inputs, styles, template, settings)
         for spec in specs:
             write_calc_sheet(worksheets[spec.name], styles, spec, plan, sheets)
         wb.define_name("master_check", f"={CHECKS_SHEET}!$D${MASTER_ROW + 1}")
