@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .reference.depin_model import TIER_FIELDS
 from .reference.frames import ModelResult
 from .reference.metrics import NA, NEVER
 
@@ -36,7 +37,7 @@ def build_summary(result: ModelResult) -> dict[str, Any]:
             "payback_month": _number_or_null(rs[f"payback_month_{j}"]),
         })
     participants = sheets["Participants"].scalars
-    return {
+    out = {
         "name": deal.name,
         "scenario": result.scenario,
         "sources_uses": {"capex": tr["capex"], "raise": tr["raise_amount"], "issuance_fee": tr["issuance_fee"],
@@ -47,3 +48,17 @@ def build_summary(result: ModelResult) -> dict[str, Any]:
         "participants": {key: participants[key][2] for key in PARTICIPANT_KEYS},
         "checks_ok": sheets["Checks"].scalars["master_check"] == 0,
     }
+    if deal.node_sale is not None:
+        rows = sheets["Node tiers"].scalars
+        tiers = []
+        for k in range(1, deal.node_sale.tier_count + 1):
+            row = dict(zip(TIER_FIELDS, rows[f"tier_{k}"]))
+            tiers.append({"tier": k, "price": row["price"],
+                          "payback_days_earned": _number_or_null(row["payback_days_earned"]),
+                          "roi_sell_at_vesting": row["roi_sell"]})
+        out["node_sale"] = {"tiers": tiers}
+    if deal.byod is not None:
+        b = sheets["BYOD ROI"].scalars
+        out["byod"] = {"payback_month": _number_or_null(b["byod_payback_month"]), "roi": b["byod_roi"],
+                       "usage_share_of_income": _number_or_null(b["usage_share_of_income"])}
+    return out

@@ -59,6 +59,7 @@ class VerifyReport:
     sheets: dict[str, SheetReport]
     mismatches: list[Mismatch]
     formula_cells: int
+    values: dict = field(default_factory=dict, repr=False)  # the recalculated cells: {(SHEET, "A1"): value}
 
     @property
     def ok(self) -> bool:
@@ -254,4 +255,4 @@ def compare_workbook(wb, inputs: WorkbookInputs, template, sheets: dict[str, She
                 if not agrees:
                     mismatches.append(Mismatch(ws.title, cell.coordinate, key, _plain(expected), _plain(actual),
                                                f"differs by {diff:.3g} (relative {rel:.3g})"))
-    return VerifyReport(path, template.selected, {k: v for k, v in reports.items() if v.cells}, mismatches, count)
+    return VerifyReport(path, template.selected, {k: v for k, v in reports.items() if v.cells}, mismatches, count, values)

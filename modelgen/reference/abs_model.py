@@ -117,10 +117,10 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
     a, o, d = deal.assets, deal.opex, deal.default
     keys_w = ["revenue", "opex_energy", "opex_colocation", "opex_maintenance", "opex_fixed", "opex_due", "opex_paid",
               "opex_unpaid", "cash_after_opex", "mgmt_fee_due", "mgmt_fee_paid", "mgmt_fee_unpaid", "cash_after_fees",
-              "reserve_open", "reserve_draws_total", "reserve_target", "reserve_topup", "reserve_release", "reserve_close",
+              "reserve_open", "reserve_draws_total", "cash_after_interest", "reserve_target", "reserve_topup", "reserve_release", "reserve_close",
               "cash_after_reserve", "residual", "junior_excess", "sponsor_residual", "senior_shortfall_run"]
-    per_j = ["interest_due", "interest_paid_cash", "cash_after_interest", "reserve_draw", "principal_due", "principal_paid",
-             "principal_unpaid", "cash_after_principal", "debt_service_due", "dscr",
+    per_j = ["interest_due", "interest_paid_cash", "reserve_draw", "principal_due", "principal_paid",
+             "principal_unpaid", "debt_service_due", "dscr",
              "balance_open", "interest_accrued", "interest_paid", "interest_unpaid", "balance_close"]
     w: dict[str, list] = {k: [None] * n for k in keys_w}
     for base in per_j:
@@ -175,12 +175,13 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
             draw = min(reserve_left, due - paid)
             reserve_left = reserve_left - draw
             w[f"interest_due_{j}"][t], w[f"interest_paid_cash_{j}"][t] = due, paid
-            w[f"cash_after_interest_{j}"][t], w[f"reserve_draw_{j}"][t] = cash, draw
+            w[f"reserve_draw_{j}"][t] = draw
             w[f"interest_paid_{j}"][t] = paid + draw
             w[f"interest_unpaid_{j}"][t] = w[f"interest_unpaid_{j}"][t - 1] + w[f"interest_accrued_{j}"][t] - paid - draw
         draws_total = 0.0
         for j in js:
             draws_total += w[f"reserve_draw_{j}"][t]
+        w["cash_after_interest"][t] = cash
         target = reserve_funded if open_total > 0 else 0
         topup = op * min(cash, max(0, target - (reserve_open - draws_total)))
         release = op * max(0, reserve_open - draws_total - target)
@@ -202,7 +203,7 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
             paid = min(cash, due)
             cash = cash - paid
             w[f"principal_due_{j}"][t], w[f"principal_paid_{j}"][t] = due, paid
-            w[f"principal_unpaid_{j}"][t], w[f"cash_after_principal_{j}"][t] = due - paid, cash
+            w[f"principal_unpaid_{j}"][t] = due - paid
             w[f"balance_close_{j}"][t] = bal - paid
         w["residual"][t] = cash
         junior = cash * deal.structure.junior_excess_share
@@ -230,7 +231,7 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
     tl.update(operating=operating, default_event=default_event, defaulted=defaulted, sale_flag=sale_flag)
     out["Timeline"].scalars.update(default_month=default_month, sale_month=sale_month)
 
-    wf_keys = set(keys_w) | {f"{b}_{j}" for b in per_j[:10] for j in js}
+    wf_keys = set(keys_w) | {f"{b}_{j}" for b in per_j[:8] for j in js}
     out["Waterfall"].periods.update({k: v for k, v in w.items() if k in wf_keys})
     totals = ["revenue", "opex_energy", "opex_colocation", "opex_maintenance", "opex_fixed", "opex_due", "opex_paid",
               "mgmt_fee_paid", "residual", "junior_excess", "sponsor_residual"] + [f"principal_paid_{j}" for j in js]
@@ -286,17 +287,26 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
 def _returns(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], period: list[int], invested: dict, H: int) -> None:
     """Section 5: cash flows, IRR, MOIC, WAL, payback and the yield decomposition per holder."""
     J = deal.tranche_count
+    T = deal.term_months
+    js = range(1, J + 1)
     tr, ret = out["Tranches"], out["Returns"]
     rp, rs = ret.periods, ret.scalars
+    sale_month = out["Timeline"].scalars["sale_month"]
     years = list(range(1, roundup(H / 12) + 1))
     ret.years["year_number"] = years
     year_of = out["Timeline"].periods["year"]
-    for j in list(range(1, J + 1)) + ["all"]:
+    for j in list(js) + ["all"]:
         if j == "all":
-            members = range(1, J + 1)
             inv = tr.scalars["raise_amount"]
-            dist = [None] + [_sum_in_order(rp[f"distributions_{k}"][t] for k in members) for t in period[1:]]
-            prin_ret = [None] + [_sum_in_order(rp[f"principal_returned_{k}"][t] for k in members) for t in period[1:]]
+            dist = [None] + [_sum_in_order(rp[f"distributions_{k}"][t] for k in js) for t in period[1:]]
+            unpaid = [None] + [_sum_in_order(tr.periods[f"interest_unpaid_{k}"][t] for k in js) for t in period[1:]]
+            dscr = w[f"dscr_{J}"]
+            interest = _sum_in_order(rs[f"interest_received_{k}"] for k in js)
+            principal = _sum_in_order(rs[f"principal_received_{k}"] for k in js)
+            recovery = _sum_in_order(rs[f"recovery_{k}"] for k in js)
+            returned = _sum_in_order(rs[f"principal_returned_{k}"] for k in js)
+            weighted = _sum_in_order(rs[f"principal_month_weighted_{k}"] for k in js)
+            loss = rs["loss_all"] = _sum_in_order(tr.scalars[f"loss_{k}"] for k in js)
         else:
             inv = invested[j]
             dist = [None]
@@ -306,68 +316,45 @@ def _returns(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], period
                 if j == J:
                     value = value + w["junior_excess"][t]
                 dist.append(value)
-            prin_ret = [None] + [w[f"principal_paid_{j}"][t] + tr.periods[f"sale_principal_received_{j}"][t] for t in period[1:]]
+            unpaid = tr.periods[f"interest_unpaid_{j}"]
+            dscr = w[f"dscr_{j}"]
+            interest = sum(tr.periods[f"interest_paid_{j}"][1:])
+            if j == J:
+                interest = interest + sum(w["junior_excess"][1:])
+            principal = sum(w[f"principal_paid_{j}"][1:])
+            recovery = tr.scalars[f"sale_interest_{j}"] + tr.scalars[f"sale_principal_{j}"]
+            returned = principal + tr.scalars[f"sale_principal_{j}"]
+            weighted = sum(t * w[f"principal_paid_{j}"][t] for t in period[1:]) + sale_month * tr.scalars[f"sale_principal_{j}"]
+            loss = tr.scalars[f"loss_{j}"]
         rp[f"distributions_{j}"] = dist
-        rp[f"principal_returned_{j}"] = prin_ret
         cash_flow = [-inv] + dist[1:]
         rp[f"cash_flow_{j}"] = cash_flow
         cum = [0.0]
         for t in period[1:]:
             cum.append(cum[-1] + dist[t])
         rp[f"cum_distributions_{j}"] = cum
-        roc = [None] + [min(cum[t], inv) - min(cum[t - 1], inv) for t in period[1:]]
-        rp[f"return_of_capital_{j}"] = roc
-        rp[f"return_on_capital_{j}"] = [None] + [dist[t] - roc[t] for t in period[1:]]
-        payback_flag = [None] + [t if (cum[t] >= inv and cum[t - 1] < inv) else 0 for t in period[1:]]
-        rp[f"payback_flag_{j}"] = payback_flag
-        if j == "all":
-            unpaid = [None] + [_sum_in_order(tr.periods[f"interest_unpaid_{k}"][t] for k in range(1, J + 1)) for t in period[1:]]
-            rp["interest_unpaid_all"] = unpaid
-            dscr = w[f"dscr_{J}"]
-        else:
-            unpaid = tr.periods[f"interest_unpaid_{j}"]
-            dscr = w[f"dscr_{j}"]
-        count = [0]
-        for t in period[1:]:
-            count.append(count[-1] + (1 if unpaid[t] > 0 else 0))
-        rp[f"shortfall_count_{j}"] = count
-        rp[f"first_shortfall_flag_{j}"] = [None] + [t if (count[t] == 1 and count[t - 1] == 0) else 0 for t in period[1:]]
-
-        if j == "all":
-            members = range(1, J + 1)
-            interest = _sum_in_order(rs[f"interest_received_{k}"] for k in members)
-            principal = _sum_in_order(rs[f"principal_received_{k}"] for k in members)
-            recovery = _sum_in_order(rs[f"recovery_{k}"] for k in members)
-            loss = _sum_in_order(tr.scalars[f"loss_{k}"] for k in members)
-            rs["loss_all"] = loss
-        else:
-            interest = sum(tr.periods[f"interest_paid_{j}"][1:])
-            if j == J:
-                interest = interest + sum(w["junior_excess"][1:])
-            principal = sum(w[f"principal_paid_{j}"][1:])
-            recovery = tr.scalars[f"sale_interest_{j}"] + tr.scalars[f"sale_principal_{j}"]
-            loss = tr.scalars[f"loss_{j}"]
         total = sum(dist[1:])
         rs[f"interest_received_{j}"] = interest
         rs[f"principal_received_{j}"] = principal
         rs[f"recovery_{j}"] = recovery
         rs[f"total_received_{j}"] = total
+        rs[f"principal_returned_{j}"] = returned
+        rs[f"principal_month_weighted_{j}"] = weighted
         rs[f"loss_pct_{j}"] = loss / inv
+        rs[f"recovery_per_100_{j}"] = recovery / inv * 100
         rs[f"irr_{j}"] = irr_annual(cash_flow)
         rs[f"moic_{j}"] = total / inv
-        returned = sum(prin_ret[1:])
-        weighted = sum(t * prin_ret[t] for t in period[1:])
         rs[f"wal_years_{j}"] = weighted / 12 / returned if returned > 0 else NA
-        flagged = sum(payback_flag[1:])
-        rs[f"payback_month_{j}"] = flagged if flagged > 0 else NEVER
-        first = sum(rp[f"first_shortfall_flag_{j}"][1:])
-        rs[f"first_shortfall_month_{j}"] = first if first > 0 else "none"
+        rs[f"payback_month_{j}"] = next((t for t in period[1:] if cum[t] >= inv), NEVER)
+        rs[f"first_shortfall_month_{j}"] = next((t for t in period[1:] if unpaid[t] > 0), "none")
         numeric = [x for x in dscr[1:] if not isinstance(x, str)]
         rs[f"min_dscr_{j}"] = min(numeric) if numeric else NA
-        rs[f"recovery_per_100_{j}"] = recovery / inv * 100
 
-        for base, row in (("cash_yield", dist), ("yield_return_of_capital", roc), ("yield_return_on_capital", rp[f"return_on_capital_{j}"])):
-            ret.years[f"{base}_{j}"] = [sum(row[t] for t in period[1:] if year_of[t] == y) / inv for y in years]
+        cash_yield = [sum(dist[t] for t in period[1:] if year_of[t] == y) / inv for y in years]
+        of_capital = [(min(cum[min(12 * y, T)], inv) - min(cum[min(12 * (y - 1), T)], inv)) / inv for y in years]
+        ret.years[f"cash_yield_{j}"] = cash_yield
+        ret.years[f"yield_return_of_capital_{j}"] = of_capital
+        ret.years[f"yield_return_on_capital_{j}"] = [a - b for a, b in zip(cash_yield, of_capital)]
 
 
 def _sum_in_order(values) -> float:
@@ -437,10 +424,10 @@ def _checks(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], period:
                                                                            - w["reserve_draws_total"][t] - w["reserve_release"][t]))
                                               for t in period[1:]]
     for j in js:
-        cp[f"check_balance_corkscrew_{j}"] = [None] + [abs(w[f"balance_close_{j}"][t] - (w[f"balance_close_{j}"][t - 1] - w[f"principal_paid_{j}"][t]))
-                                                      for t in period[1:]]
-        cp[f"check_notes_outstanding_{j}"] = [None] + [abs(tr.periods[f"notes_outstanding_{j}"][t] - (0 if t >= sale_month else w[f"balance_close_{j}"][t]))
-                                                      for t in period[1:]]
+        cp[f"check_balance_corkscrew_{j}"] = [None] + [
+            abs(w[f"balance_close_{j}"][t] - (w[f"balance_close_{j}"][t - 1] - w[f"principal_paid_{j}"][t]))
+            + abs(tr.periods[f"notes_outstanding_{j}"][t] - (0 if t >= sale_month else w[f"balance_close_{j}"][t]))
+            for t in period[1:]]
     negatives = []
     for t in period[1:]:
         values = [0, w["reserve_close"][t]] + [w[f"balance_close_{j}"][t] for j in js] + [w[f"interest_unpaid_{j}"][t] for j in js]

@@ -13,6 +13,10 @@ from .metrics import NA, NEVER, irr_annual
 
 STRATEGIES = ("sell", "instant", "hold", "hedge")
 PAYBACK_BASES = ("earned",) + STRATEGIES
+# The columns of a tier row (Node tiers sheet, D onwards), in order.
+TIER_FIELDS = (["tier", "size", "cum_size", "sold", "price", "proceeds", "implied_fdv", "fdv_to_market"]
+               + [f"payback_month_{b}" for b in PAYBACK_BASES] + [f"payback_days_{b}" for b in PAYBACK_BASES]
+               + [f"roi_{b}" for b in STRATEGIES] + [f"irr_{b}" for b in STRATEGIES] + ["breakeven_token_price"])
 
 
 def tier_prices(ns: NodeSale) -> list[float]:
@@ -36,20 +40,18 @@ def _cumulative(values: list[float], start: float = 0.0) -> list[float]:
     return out
 
 
-def _running_max(values: list[float]) -> list[float]:
-    out = [values[0]]
-    for v in values[1:]:
-        out.append(max(out[-1], v))
-    return out
+def payback_month(price: float, cum: list):
+    """The first month m with cumulative net cash >= price, or "never"."""
+    return next((m for m in range(1, len(cum)) if cum[m] >= price), NEVER)
 
 
-def payback_days(price: float, cash: list, cum: list, cummax: list, horizon: int, days: float):
-    """Days to recover ``price``: (m - 1) * days + remaining / (month m's net per day), m the first
-    month with cumulative net cash >= price; "never" when that month is beyond the horizon."""
-    n = sum(1 for x in cummax[1:] if x < price)
-    if n >= horizon:
+def payback_days(price: float, cash: list, cum: list, days: float):
+    """Days to recover ``price``: (m - 1) * days + remaining / (month m's net per day), m the payback
+    month; "never" when no month within the horizon gets there."""
+    m = payback_month(price, cum)
+    if m == NEVER:
         return NEVER
-    return n * days + (price - cum[n]) / (cash[n + 1] / days)
+    return (m - 1) * days + (price - cum[m - 1]) / (cash[m] / days)
 
 
 def run_node(ns: NodeSale, columns: int, days: float) -> dict[str, SheetValues]:
@@ -66,8 +68,8 @@ def run_node(ns: NodeSale, columns: int, days: float) -> dict[str, SheetValues]:
     weights = [None] + [(1 - ns.emission_decay_monthly) ** (m - 1) if m <= ns.emission_months else 0 for m in months[1:]]
     p["emission_weight"] = weights
     total_weight = 0.0
-    for w in weights[1:]:
-        total_weight += w
+    for m in range(1, ns.emission_months + 1):
+        total_weight += (1 - ns.emission_decay_monthly) ** (m - 1)
     s["emission_weight_total"] = total_weight
     emitted = [None] + [s["node_pool_tokens"] * weights[m] / total_weight for m in months[1:]]
     p["tokens_emitted"] = emitted
@@ -97,17 +99,15 @@ def run_node(ns: NodeSale, columns: int, days: float) -> dict[str, SheetValues]:
         "hold": [0] + [(vested * price[m] if m == M else 0) - opex[m] for m in months[1:]],
         "hedge": [0] + [inh[m] * (earned_value[m - v] * funding if m > v else 0) - opex[m] for m in months[1:]],
     }
-    cums, maxes = {}, {}
+    cums = {}
     for basis in PAYBACK_BASES:
         p[f"{basis}_cash"] = cash[basis]
         cums[basis] = p[f"cum_{basis}"] = _cumulative(cash[basis])
-        maxes[basis] = p[f"cummax_{basis}"] = _running_max(cums[basis])
     unit = [None] + [inh[m] * (per_node[m - v] if m > v else 0) * price[m] / ns.token_price0 for m in months[1:]]
     p["sell_unit_value"] = unit
     s["sell_unit_value"] = sum(unit[1:])
     p["emission_value"] = [None] + [emitted[m] * price[m] for m in months[1:]]
     p["cum_emission_value"] = _cumulative([0] + p["emission_value"][1:])
-    p["market_fdv"] = [None] + [ns.token_supply * price[m] for m in months[1:]]
     s["node_opex_total"] = sum(opex[1:])
     s["market_fdv_launch"] = ns.token_supply * ns.token_price0
     s["emission_value_horizon"] = p["cum_emission_value"][M]
@@ -122,10 +122,12 @@ def run_node(ns: NodeSale, columns: int, days: float) -> dict[str, SheetValues]:
         proceeds_total += proceeds
         fdv = tier_price * ns.licences / ns.node_pool_share
         row = [k, size, cum_size, sold, tier_price, proceeds, fdv, fdv / s["market_fdv_launch"]]
-        row += [payback_days(tier_price, cash[b], cums[b], maxes[b], M, days) for b in PAYBACK_BASES]
+        row += [payback_month(tier_price, cums[b]) for b in PAYBACK_BASES]
+        row += [payback_days(tier_price, cash[b], cums[b], days) for b in PAYBACK_BASES]
         row += [(cums[b][M] - tier_price) / tier_price for b in STRATEGIES]
         row += [irr_annual([-tier_price] + cash[b][1:]) if max(cash[b][1:]) > 0 else NA for b in STRATEGIES]
         row += [(tier_price + s["node_opex_total"]) / unit_total if unit_total > 0 else NA]
+        assert len(row) == len(TIER_FIELDS)
         tiers.scalars[f"tier_{k}"] = row
         rows.append(row)
     ts = tiers.scalars
@@ -167,11 +169,10 @@ def run_byod(b: Byod, columns: int, days: float) -> dict[str, SheetValues]:
     for m in months[1:]:
         cum.append(cum[-1] + net[m])
     p["byod_cum_cash"] = cum
-    p["byod_cummax_cash"] = _running_max(cum)
     for key in ("hire_income", "block_reward_income", "airdrop_income", "power_cost", "bandwidth_cost", "byod_net_cash"):
         s[key] = sum(p[key][1:])
     income = s["hire_income"] + s["block_reward_income"] + s["airdrop_income"]
-    s["byod_payback_month"] = (sum(1 for x in p["byod_cummax_cash"][1:] if x < 0) + 1) if max(cum[1:]) >= 0 else NEVER
+    s["byod_payback_month"] = next((m for m in months[1:] if cum[m] >= 0), NEVER)
     s["byod_roi"] = cum[M] / b.gpu_cost
     s["usage_share_of_income"] = s["hire_income"] / income if income > 0 else NA
     return {"BYOD ROI": sheet}

@@ -100,58 +100,48 @@ def returns_sheet(tranche_names: list[str]) -> SheetSpec:
                   "Per tranche and for all token holders (MODEL.md section 5): cash flows, IRR, MOIC, WAL, payback, "
                   "and distributions split into return OF capital (your own money back) and return ON capital.")
     groups = [(j, name) for j, name in zip(js, tranche_names)] + [("all", "All token holders")]
+
+    def total(base: str) -> str:
+        return "=" + _sum(f"{base}_{k}" for k in js)
+
     for j, name in groups:
         inv = "[raise_amount]" if j == "all" else f"[invested_{j}]"
         if j == "all":
-            dist = "=" + _sum(f"distributions_{k}" for k in js)
-            prin = "=" + _sum(f"principal_returned_{k}" for k in js)
+            dist = total("distributions")
+            unpaid = "(" + "+".join(f"[interest_unpaid_{k}@all]" for k in js) + ")"
         else:
             dist = (f"=[interest_paid_{j}]+[principal_paid_{j}]+[sale_interest_received_{j}]+[sale_principal_received_{j}]"
                     + ("+[junior_excess]" if j == J else ""))
-            prin = f"=[principal_paid_{j}]+[sale_principal_received_{j}]"
-        s.add(section(name))
+            unpaid = f"[interest_unpaid_{j}@all]"
+        dscr = f"dscr_{J}" if j == "all" else f"dscr_{j}"
+        cf, cum = f"[cash_flow_{j}@all0]", f"[cum_distributions_{j}@all]"
+        loss = "[loss_all]" if j == "all" else f"[loss_{j}]"
         s.add(
+            section(name),
             Row(f"distributions_{j}", f"{name}: distributions received", "USD", f=dist,
                 note="Interest (and excess yield for the most junior), principal, and sale proceeds."),
-            Row(f"principal_returned_{j}", f"{name}: principal returned", "USD", f=prin,
-                note="Principal from the waterfall and from the sale (for the WAL)."),
             Row(f"cash_flow_{j}", f"{name}: investor cash flow", "USD", f=f"=[distributions_{j}]", f0=f"=-{inv}",
                 note="Money invested at t = 0 (negative), distributions after: the IRR's cash flows."),
             Row(f"cum_distributions_{j}", f"{name}: cumulative distributions", "USD",
                 f=f"=[cum_distributions_{j}@-1]+[distributions_{j}]", f0="=0"),
-            Row(f"return_of_capital_{j}", f"{name}: return OF capital", "USD",
-                f=f"=MIN([cum_distributions_{j}],{inv})-MIN([cum_distributions_{j}@-1],{inv})",
-                note="Distributions count as your own money back until they add up to the amount invested."),
-            Row(f"return_on_capital_{j}", f"{name}: return ON capital", "USD",
-                f=f"=[distributions_{j}]-[return_of_capital_{j}]", note="Only distributions beyond the amount invested."),
-            Row(f"payback_flag_{j}", f"{name}: payback month marker", "month",
-                f=f"=IF(AND([cum_distributions_{j}]>={inv},[cum_distributions_{j}@-1]<{inv}),[period],0)"),
-        )
-        if j == "all":
-            s.add(Row("interest_unpaid_all", "All: interest unpaid, closing", "USD",
-                      f="=" + _sum(f"interest_unpaid_{k}" for k in js)))
-        unpaid = "interest_unpaid_all" if j == "all" else f"interest_unpaid_{j}"
-        dscr = f"dscr_{J}" if j == "all" else f"dscr_{j}"
-        junior_excess = "+SUM([junior_excess@all])" if j == J else ""
-        s.add(
-            Row(f"shortfall_count_{j}", f"{name}: months with interest unpaid", "months",
-                f=f"=[shortfall_count_{j}@-1]+IF([{unpaid}]>0,1,0)", f0="=0"),
-            Row(f"first_shortfall_flag_{j}", f"{name}: first shortfall marker", "month",
-                f=f"=IF(AND([shortfall_count_{j}]=1,[shortfall_count_{j}@-1]=0),[period],0)"),
             Row(f"interest_received_{j}", f"{name}: interest received", "USD", kind="scalar",
-                f=("=" + _sum(f"interest_received_{k}" for k in js)) if j == "all"
-                else f"=SUM([interest_paid_{j}@all]){junior_excess}",
+                f=total("interest_received") if j == "all" else f"=SUM([interest_paid_{j}@all])"
+                + ("+SUM([junior_excess@all])" if j == J else ""),
                 note="From the waterfall (the most junior tranche's includes its excess yield)."),
             Row(f"principal_received_{j}", f"{name}: principal received from the waterfall", "USD", kind="scalar",
-                f=("=" + _sum(f"principal_received_{k}" for k in js)) if j == "all" else f"=SUM([principal_paid_{j}@all])"),
+                f=total("principal_received") if j == "all" else f"=SUM([principal_paid_{j}@all])"),
             Row(f"recovery_{j}", f"{name}: recovery from the sale", "USD", kind="scalar",
-                f=("=" + _sum(f"recovery_{k}" for k in js)) if j == "all" else f"=[sale_interest_{j}]+[sale_principal_{j}]"),
+                f=total("recovery") if j == "all" else f"=[sale_interest_{j}]+[sale_principal_{j}]"),
             Row(f"total_received_{j}", f"{name}: total received", "USD", kind="scalar", f=f"=SUM([distributions_{j}@all])"),
+            Row(f"principal_returned_{j}", f"{name}: principal returned (waterfall and sale)", "USD", kind="scalar",
+                f=total("principal_returned") if j == "all" else f"=[principal_received_{j}]+[sale_principal_{j}]"),
+            Row(f"principal_month_weighted_{j}", f"{name}: principal returned x month", "USD x month", kind="scalar",
+                f=total("principal_month_weighted") if j == "all"
+                else f"=SUMPRODUCT([period@all],[principal_paid_{j}@all])+[sale_month]*[sale_principal_{j}]",
+                note="Sum over months of t x principal returned in month t (for the WAL)."),
         )
         if j == "all":
-            s.add(Row("loss_all", "All: principal loss", "USD", kind="scalar", f="=" + _sum(f"loss_{k}" for k in js)))
-        loss = "[loss_all]" if j == "all" else f"[loss_{j}]"
-        cf = f"[cash_flow_{j}@all0]"
+            s.add(Row("loss_all", "All: principal loss", "USD", kind="scalar", f=total("loss")))
         s.add(
             Row(f"loss_pct_{j}", f"{name}: loss as % of invested", "%", kind="scalar", f=f"={loss}/{inv}"),
             Row(f"recovery_per_100_{j}", f"{name}: recovery per 100 invested", "per 100", kind="scalar",
@@ -162,14 +152,14 @@ def returns_sheet(tranche_names: list[str]) -> SheetSpec:
             Row(f"moic_{j}", f"{name}: MOIC", "x", kind="scalar", f=f"=[total_received_{j}]/{inv}",
                 note="Total received / invested."),
             Row(f"wal_years_{j}", f"{name}: weighted average life", "years", kind="scalar",
-                f=f'=IF(SUM([principal_returned_{j}@all])>0,SUMPRODUCT([period@all],[principal_returned_{j}@all])/12'
-                  f'/SUM([principal_returned_{j}@all]),"n/a")',
+                f=f'=IF([principal_returned_{j}]>0,[principal_month_weighted_{j}]/12/[principal_returned_{j}],"n/a")',
                 note="Sum of (t / 12) x principal returned at t / total principal returned."),
             Row(f"payback_month_{j}", f"{name}: payback month", "month", kind="scalar",
-                f=f'=IF(SUM([payback_flag_{j}@all])>0,SUM([payback_flag_{j}@all]),"never")',
+                f=f'=IF(MAX({cum})>={inv},SUMPRODUCT(({cum}<{inv})*1)+1,"never")',
                 note="First month in which cumulative distributions reach the amount invested."),
             Row(f"first_shortfall_month_{j}", f"{name}: first month with interest unpaid", "month", kind="scalar",
-                f=f'=IF(SUM([first_shortfall_flag_{j}@all])>0,SUM([first_shortfall_flag_{j}@all]),"none")'),
+                f=f'{{=IF(MAX({unpaid})>0,MATCH(TRUE,{unpaid}>0,0),"none")}}',
+                note="First month with interest still unpaid after the reserve draw."),
             Row(f"min_dscr_{j}", f"{name}: minimum DSCR", "x", kind="scalar",
                 f=f'=IF(COUNT([{dscr}@all])>0,MIN([{dscr}@all]),"n/a")'),
             blank(),
@@ -178,14 +168,18 @@ def returns_sheet(tranche_names: list[str]) -> SheetSpec:
           Row("year_number", "Deal year", "year", kind="year", f="=[year_number@-1]+1", f0="=1"))
     for j, name in groups:
         inv = "[raise_amount]" if j == "all" else f"[invested_{j}]"
+        cum0 = f"[cum_distributions_{j}@all0]"
         s.add(
             Row(f"cash_yield_{j}", f"{name}: cash yield (distributions / invested)", "%", kind="year",
                 f=f"=SUMIF([year@all],[year_number],[distributions_{j}@all])/{inv}",
                 note="The headline yield a holder sees in the year."),
             Row(f"yield_return_of_capital_{j}", f"{name}: of which return OF capital", "%", kind="year",
-                f=f"=SUMIF([year@all],[year_number],[return_of_capital_{j}@all])/{inv}"),
+                f=f"=(MIN(INDEX({cum0},MIN(12*[year_number],term_months)+1),{inv})-MIN(INDEX({cum0},"
+                  f"MIN(12*([year_number]-1),term_months)+1),{inv}))/{inv}",
+                note="Distributions count as your own money back until they add up to the amount invested."),
             Row(f"yield_return_on_capital_{j}", f"{name}: of which return ON capital", "%", kind="year",
-                f=f"=SUMIF([year@all],[year_number],[return_on_capital_{j}@all])/{inv}"),
+                f=f"=[cash_yield_{j}]-[yield_return_of_capital_{j}]",
+                note="Only distributions beyond the amount invested are a return on capital."),
         )
     return s
 
@@ -243,12 +237,11 @@ def checks_sheet(tranche_names: list[str], node_tiers: int | None = None) -> She
                      "=ABS([reserve_close]-([reserve_close@-1]+[reserve_topup]-[reserve_draws_total]-[reserve_release]))"),
     )
     for j, name in zip(js, tranche_names):
-        s.add(
-            period_check(f"check_balance_corkscrew_{j}", f"{name}: balance corkscrew",
-                         f"=ABS([balance_close_{j}]-([balance_close_{j}@-1]-[principal_paid_{j}]))"),
-            period_check(f"check_notes_outstanding_{j}", f"{name}: notes outstanding agree with the waterfall",
-                         f"=ABS([notes_outstanding_{j}]-IF([period]>=[sale_month],0,[balance_close_{j}]))"),
-        )
+        s.add(period_check(f"check_balance_corkscrew_{j}", f"{name}: balance corkscrew and notes outstanding",
+                           f"=ABS([balance_close_{j}]-([balance_close_{j}@-1]-[principal_paid_{j}]))"
+                           f"+ABS([notes_outstanding_{j}]-IF([period]>=[sale_month],0,[balance_close_{j}]))",
+                           note="Closing = previous closing - principal paid; notes outstanding after the sale agree "
+                                "with the waterfall's balance before the sale month and are zero from it."))
     s.add(
         period_check("check_no_negative_balance", "No negative balance", f"=ABS(MIN(0,{balances}))",
                      note="Reserve, note balances and unpaid interest never go below zero."),

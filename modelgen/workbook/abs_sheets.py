@@ -125,7 +125,7 @@ def waterfall_sheet(tranche_names: list[str]) -> SheetSpec:
         section("Interest by seniority, with reserve draws (step 3)"),
         Row("reserve_open", "Reserve account, opening", "USD", f="=[reserve_close@-1]"),
     )
-    cash = "cash_after_fees"
+    cash = "[cash_after_fees]"
     for j, name in zip(js, tranche_names):
         earlier_draws = "".join(f"-[reserve_draw_{k}]" for k in range(1, j))
         s.add(
@@ -133,32 +133,32 @@ def waterfall_sheet(tranche_names: list[str]) -> SheetSpec:
                 f=f"=[operating]*([interest_unpaid_{j}@-1]+[interest_accrued_{j}])",
                 note="This month's accrual plus interest unpaid last month (no interest on interest)."),
             Row(f"interest_paid_cash_{j}", f"{name}: interest paid from cash", "USD",
-                f=f"=MIN([{cash}],[interest_due_{j}])"),
-            Row(f"cash_after_interest_{j}", f"{name}: cash left after its interest", "USD",
-                f=f"=[{cash}]-[interest_paid_cash_{j}]"),
+                f=f"=MIN({cash},[interest_due_{j}])",
+                note="From the cash left after fees and the interest of the tranches senior to it."),
             Row(f"reserve_draw_{j}", f"{name}: drawn from the reserve", "USD",
                 f=f"=MIN([reserve_open]{earlier_draws},[interest_due_{j}]-[interest_paid_cash_{j}])",
                 note="The shortfall, as far as the reserve still holds money."),
         )
-        cash = f"cash_after_interest_{j}"
+        cash = f"{cash}-[interest_paid_cash_{j}]"
     draws = _sum([f"reserve_draw_{j}" for j in js])
     s.add(
         section("Reserve account (step 4)"),
         Row("reserve_draws_total", "Reserve draws", "USD", f=f"={draws}"),
         Row("reserve_target", "Reserve target", "USD", f=f"=IF(({opens})>0,[reserve_funded],0)",
             note="The amount funded at close while any notes are outstanding, else 0."),
+        Row("cash_after_interest", "Cash left after interest", "USD", f=f"={cash}"),
         Row("reserve_topup", "Reserve top-up from cash", "USD",
-            f=f"=[operating]*MIN([{cash}],MAX(0,[reserve_target]-([reserve_open]-[reserve_draws_total])))"),
+            f="=[operating]*MIN([cash_after_interest],MAX(0,[reserve_target]-([reserve_open]-[reserve_draws_total])))"),
         Row("reserve_release", "Reserve excess released to cash", "USD",
             f="=[operating]*MAX(0,[reserve_open]-[reserve_draws_total]-[reserve_target])"),
         Row("reserve_close", "Reserve account, closing", "USD",
             f="=[reserve_open]-[reserve_draws_total]+[reserve_topup]-[reserve_release]", f0="=[reserve_funded]",
             note="Corkscrew: opening - draws + top-up - release; funded at close."),
         Row("cash_after_reserve", "Cash left after the reserve", "USD",
-            f=f"=[{cash}]-[reserve_topup]+[reserve_release]"),
+            f="=[cash_after_interest]-[reserve_topup]+[reserve_release]"),
         section("Principal by seniority (step 5)"),
     )
-    cash = "cash_after_reserve"
+    cash = "[cash_after_reserve]"
     for j, name in zip(js, tranche_names):
         s.add(
             Row(f"principal_due_{j}", f"{name}: principal due", "USD",
@@ -166,16 +166,15 @@ def waterfall_sheet(tranche_names: list[str]) -> SheetSpec:
                   f'[balance_open_{j}],MIN([balance_open_{j}],[invested_{j}]/term_months+[principal_unpaid_{j}@-1])))',
                 note="bullet: 0 until the sale; straight_line: balance at close / T plus last month's unpaid "
                      "schedule; sweep: the whole balance."),
-            Row(f"principal_paid_{j}", f"{name}: principal paid", "USD", f=f"=MIN([{cash}],[principal_due_{j}])",
-                d=f"=SUM([principal_paid_{j}@all])"),
+            Row(f"principal_paid_{j}", f"{name}: principal paid", "USD", f=f"=MIN({cash},[principal_due_{j}])",
+                d=f"=SUM([principal_paid_{j}@all])",
+                note="From the cash left after the reserve and the principal of the tranches senior to it."),
             Row(f"principal_unpaid_{j}", f"{name}: principal unpaid", "USD", f=f"=[principal_due_{j}]-[principal_paid_{j}]"),
-            Row(f"cash_after_principal_{j}", f"{name}: cash left after its principal", "USD",
-                f=f"=[{cash}]-[principal_paid_{j}]"),
         )
-        cash = f"cash_after_principal_{j}"
+        cash = f"{cash}-[principal_paid_{j}]"
     s.add(
         section("Residual (step 6)"),
-        Row("residual", "Residual cash", "USD", f=f"=[{cash}]", d="=SUM([residual@all])"),
+        Row("residual", "Residual cash", "USD", f=f"={cash}", d="=SUM([residual@all])"),
         Row("junior_excess", f"Excess yield to {tranche_names[-1]}", "USD",
             f="=[residual]*structure_junior_excess_share", d="=SUM([junior_excess@all])"),
         Row("sponsor_residual", "Residual to the sponsor", "USD", f="=[residual]-[junior_excess]",

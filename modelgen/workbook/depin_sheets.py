@@ -9,7 +9,7 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_col_to_name
 
 from ..config import NodeSale
-from ..reference.depin_model import PAYBACK_BASES, STRATEGIES
+from ..reference.depin_model import PAYBACK_BASES, STRATEGIES, TIER_FIELDS
 from .layout import VALUE_COL, Row, SheetSpec, blank, section
 
 STRATEGY_LABELS = {
@@ -21,6 +21,7 @@ STRATEGY_LABELS = {
 }
 TIER_COLUMNS = (["Tier", "Licences in tier", "Licences up to tier", "Sold", "Price", "Sale proceeds", "Implied FDV",
                  "Implied / market FDV"]
+                + [f"Payback month: {b}" for b in PAYBACK_BASES]
                 + [f"Payback days: {b}" for b in PAYBACK_BASES]
                 + [f"ROI at horizon: {s}" for s in STRATEGIES]
                 + [f"IRR: {s}" for s in STRATEGIES]
@@ -66,7 +67,10 @@ def node_roi_sheet(horizon: int) -> SheetSpec:
         Row("emission_weight", "Emission weight", "#",
             f="=IF([node_month]<=node_sale_emission_months,(1-node_sale_emission_decay_monthly)^([node_month]-1),0)",
             note="(1 - monthly decay)^(m - 1) during the emission months, 0 after (decay 0 = linear)."),
-        Row("emission_weight_total", "Sum of emission weights", "#", kind="scalar", f="=SUM([emission_weight@all])"),
+        Row("emission_weight_total", "Sum of emission weights over the emission months", "#", kind="scalar",
+            f="=IF(node_sale_emission_decay_monthly=0,node_sale_emission_months,(1-(1-node_sale_emission_decay_monthly)"
+              "^node_sale_emission_months)/node_sale_emission_decay_monthly)",
+            note="Sum of (1 - decay)^(m - 1) for m = 1..emission months (a geometric series; the horizon may be shorter)."),
         Row("tokens_emitted", "Tokens emitted to nodes", "tokens",
             f="=[node_pool_tokens]*[emission_weight]/[emission_weight_total]"),
         Row("tokens_per_node", "Tokens earned per node", "tokens", f="=[tokens_emitted]/[active_nodes]"),
@@ -95,10 +99,8 @@ def node_roi_sheet(horizon: int) -> SheetSpec:
             section(STRATEGY_LABELS[basis]),
             Row(f"{basis}_cash", f"{STRATEGY_LABELS[basis]}: net cash per node", "USD", f=strategy_cash[basis], f0="=0",
                 note=notes[basis]),
-            Row(f"cum_{basis}", f"{STRATEGY_LABELS[basis]}: cumulative", "USD", f=f"=[cum_{basis}@-1]+[{basis}_cash]", f0="=0"),
-            Row(f"cummax_{basis}", f"{STRATEGY_LABELS[basis]}: best cumulative so far", "USD",
-                f=f"=MAX([cummax_{basis}@-1],[cum_{basis}])", f0="=0",
-                note="Never falls: the first month it reaches a tier's price is that tier's payback month."),
+            Row(f"cum_{basis}", f"{STRATEGY_LABELS[basis]}: cumulative", "USD", f=f"=[cum_{basis}@-1]+[{basis}_cash]", f0="=0",
+                note="The first month it reaches a tier's price is that tier's payback month."),
         )
     s.add(
         section("The house: node-sale proceeds against tokens emitted"),
@@ -106,7 +108,6 @@ def node_roi_sheet(horizon: int) -> SheetSpec:
         Row("cum_emission_value", "Cumulative USD value emitted", "USD", f="=[cum_emission_value@-1]+[emission_value]", f0="=0"),
         Row("emission_value_horizon", "USD value emitted by the horizon", "USD", kind="scalar",
             f="=INDEX([cum_emission_value@all],node_sale_horizon_months)"),
-        Row("market_fdv", "Token market FDV", "USD", f="=node_sale_token_supply*[token_price]"),
         Row("market_fdv_launch", "Token market FDV at launch", "USD", kind="scalar",
             f="=node_sale_token_supply*node_sale_token_price0"),
     )
@@ -134,16 +135,19 @@ def node_tiers_sheet(ns: NodeSale) -> SheetSpec:
         cells = [number, size, cum, f"=MAX(0,MIN({_c(1)},[licences_sold]-({_c(2)}-{_c(1)})))", price,
                  f"={_c(3)}*{P}", f"={P}*node_sale_licences/node_sale_node_pool_share", f"={_c(6)}/[market_fdv_launch]"]
         for basis in PAYBACK_BASES:
-            count = f"SUMPRODUCT(([cummax_{basis}@all]<{P})*1)"
-            cells.append(f'=IF({count}>=node_sale_horizon_months,"never",{count}*days_per_month+({P}-INDEX([cum_{basis}@all0],'
-                         f'{count}+1))/(INDEX([{basis}_cash@all],{count}+1)/days_per_month))')
+            cum = f"[cum_{basis}@all]"
+            cells.append(f'{{=IF(MAX({cum})>={P},MATCH(TRUE,{cum}>={P},0),"never")}}')
+        for i, basis in enumerate(PAYBACK_BASES):
+            month = _c(8 + i)
+            cells.append(f'=IF(ISNUMBER({month}),({month}-1)*days_per_month+({P}-INDEX([cum_{basis}@all0],{month}))'
+                         f'/(INDEX([{basis}_cash@all],{month})/days_per_month),"never")')
         for basis in STRATEGIES:
             cells.append(f"=(INDEX([cum_{basis}@all],node_sale_horizon_months)-{P})/{P}")
         for basis in STRATEGIES:
             cells.append(f'{{=IF(MAX([{basis}_cash@all])>0,IFERROR((1+IRR([{basis}_cash@all0]-([node_month@all0]=0)*{P}))^12-1,'
                          f'"n/a"),"n/a")}}')
         cells.append(f'=IF([sell_unit_value@tot]>0,({P}+[node_opex_total])/[sell_unit_value@tot],"n/a")')
-        assert len(cells) == len(TIER_COLUMNS)
+        assert len(cells) == len(TIER_COLUMNS) == len(TIER_FIELDS)
         s.add(Row(f"tier_{k}", f"Tier {k}", "USD", kind="table", cells=tuple(cells)))
     s.add(
         blank(),
@@ -196,11 +200,10 @@ def byod_sheet(horizon: int) -> SheetSpec:
             d="=SUM([byod_net_cash@all])"),
         Row("byod_cum_cash", "Cumulative cash (GPU bought at the start)", "USD", f="=[byod_cum_cash@-1]+[byod_net_cash]",
             f0="=-byod_gpu_cost"),
-        Row("byod_cummax_cash", "Best cumulative so far", "USD", f="=MAX([byod_cummax_cash@-1],[byod_cum_cash])",
-            f0="=-byod_gpu_cost"),
         section("Results"),
         Row("byod_payback_month", "Payback month", "month", kind="scalar",
-            f='=IF(MAX([byod_cum_cash@all])>=0,SUMPRODUCT(([byod_cummax_cash@all]<0)*1)+1,"never")'),
+            f='{=IF(MAX([byod_cum_cash@all])>=0,MATCH(TRUE,[byod_cum_cash@all]>=0,0),"never")}',
+            note="First month in which cumulative cash, GPU cost included, is no longer negative."),
         Row("byod_roi", "ROI at the horizon", "%", kind="scalar", f="=INDEX([byod_cum_cash@all],byod_horizon_months)/byod_gpu_cost",
             note="Cumulative cash at the horizon / GPU cost (the GPU's resale value is not counted)."),
         Row("usage_share_of_income", "Share of income from real usage", "%", kind="scalar",

@@ -80,10 +80,23 @@ def _cached(sheets: dict[str, SheetValues], sheet: str, key: str, kind: str, ind
 
 
 def _write_formula(ws, row: int, col: int, formula: str, fmt, value) -> None:
+    """A formula with the reference's value cached; ``{=...}`` is written as an array formula."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        value = None
+    if formula.startswith("{="):
+        ws.write_array_formula(row, col, row, col, formula, fmt, 0 if value is None else value)
+    elif value is None:
         ws.write_formula(row, col, formula, fmt)
     else:
         ws.write_formula(row, col, formula, fmt, value)
+
+
+def _render(plan: Plan, template: str, sheet: str, col: int, row: int) -> str:
+    """Render a template for one cell; ``{=...}`` marks an array formula and ``{row}`` the cell's row."""
+    template = template.replace("{row}", str(row + 1))
+    if template.startswith("{="):
+        return "{" + plan.render(template[1:-1], sheet, col) + "}"
+    return plan.render(template, sheet, col)
 
 
 def write_header(ws, styles: Styles, title: str, purpose: str, master: Optional[str]) -> None:
@@ -127,19 +140,12 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
         fmt = styles.value(row.unit)
         if row.kind == "scalar":
             value = _cached(sheets, spec.name, row.key, "scalar", 0)
-            _write_formula(ws, r, VALUE_COL, plan.render(row.f, spec.name, VALUE_COL), styles.value(row.unit, bold=True), value)
+            _write_formula(ws, r, VALUE_COL, _render(plan, row.f, spec.name, VALUE_COL, r), styles.value(row.unit, bold=True), value)
         elif row.kind == "table":
             for i, template in enumerate(row.cells):
-                if not template:
-                    continue
-                value = _cached(sheets, spec.name, row.key, "table", i)
-                if template.startswith("{="):
-                    formula = "{" + plan.render(template[1:-1].replace("{row}", str(r + 1)), spec.name, VALUE_COL + i) + "}"
-                    ws.write_array_formula(r, VALUE_COL + i, r, VALUE_COL + i, formula, fmt,
-                                           0 if value is None else value)
-                else:
-                    formula = plan.render(template.replace("{row}", str(r + 1)), spec.name, VALUE_COL + i)
-                    _write_formula(ws, r, VALUE_COL + i, formula, fmt, value)
+                if template:
+                    _write_formula(ws, r, VALUE_COL + i, _render(plan, template, spec.name, VALUE_COL + i, r), fmt,
+                                   _cached(sheets, spec.name, row.key, "table", i))
             if row.text:
                 ws.write_string(r, VALUE_COL + len(row.cells), row.text)
         elif row.kind == "year":
