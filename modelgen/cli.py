@@ -166,42 +166,114 @@ def summary(template, as_json, scenario, sets):
 
 @main.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--engine", type=click.Choice(["formulas", "libreoffice", "all"]), default="formulas", show_default=True,
+              help="Which spreadsheet engine recalculates the workbook (all: both, one after the other).")
 @click.option("--show", default=20, show_default=True, help="How many differing cells to list.")
 @friendly_errors
-def verify(workbook, show):
+def verify(workbook, engine, show):
     """Recalculate WORKBOOK's formulas and compare every cell with the reference model.
 
     Reads the workbook's own Inputs (as an analyst may have edited them), recomputes the
-    reference for the active scenario, recalculates every formula with the `formulas` package
-    and compares them cell by cell (tolerance: relative 1e-9 or absolute 1e-6). Exits 1 on any
-    difference, on a formula that did not evaluate, or on an Excel error value.
+    reference for the active scenario, recalculates every formula with the chosen engine (the
+    `formulas` package, or LibreOffice headless forced to recalculate on load) and compares them
+    cell by cell (tolerance: relative 1e-9 or absolute 1e-6). Exits 1 on any difference, on a
+    formula that did not evaluate, or on an Excel error value.
 
     \b
     Example:
       modelgen verify outputs/gpu-abs.xlsx
+      modelgen verify outputs/gpu-abs.xlsx --engine all
     """
     from .verify import ABS_TOL, REL_TOL, verify_workbook
 
-    status, progress = _progress()
-    if status:
-        status.start()
-    try:
-        report = verify_workbook(workbook, progress=progress)
-    finally:
+    failed = False
+    for name in (["formulas", "libreoffice"] if engine == "all" else [engine]):
+        status, progress = _progress()
         if status:
-            status.stop()
-    click.echo(f"{report.path}: scenario {report.scenario}, {report.formula_cells:,} formula cells "
-               f"(tolerance: relative {REL_TOL:g} or absolute {ABS_TOL:g})")
-    click.echo(f"{'sheet':<14}{'rows':>6}{'cells':>8}{'worst abs':>12}{'worst rel':>12}  worst cell")
-    for rep in report.sheets.values():
-        click.echo(f"{rep.sheet:<14}{len(rep.rows):>6}{rep.cells:>8}{rep.worst_abs:>12.3g}{rep.worst_rel:>12.3g}  {rep.worst_cell}")
-    if report.ok:
-        click.echo("OK: every formula cell agrees with the reference")
+            status.start()
+        try:
+            report = verify_workbook(workbook, progress=progress, engine=name)
+        finally:
+            if status:
+                status.stop()
+        click.echo(f"{report.path} [{name}]: scenario {report.scenario}, {report.formula_cells:,} formula cells "
+                   f"(tolerance: relative {REL_TOL:g} or absolute {ABS_TOL:g})")
+        click.echo(f"{'sheet':<14}{'rows':>6}{'cells':>8}{'worst abs':>12}{'worst rel':>12}  worst cell")
+        for rep in report.sheets.values():
+            click.echo(f"{rep.sheet:<14}{len(rep.rows):>6}{rep.cells:>8}{rep.worst_abs:>12.3g}{rep.worst_rel:>12.3g}  {rep.worst_cell}")
+        if report.ok:
+            click.echo(f"OK [{name}]: every formula cell agrees with the reference")
+            continue
+        failed = True
+        click.echo(f"FAILED [{name}]: {len(report.mismatches)} cell(s) differ or did not evaluate", err=True)
+        for mismatch in report.mismatches[:show]:
+            click.echo(f"  {mismatch}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--template", "template_path", metavar="TEMPLATE",
+              help="The template to compare the inputs with (default: the one named on the Cover).")
+@click.option("--show", default=50, show_default=True, help="How many findings to list.")
+@friendly_errors
+def audit(workbook, template_path, show):
+    """Report what changed in WORKBOOK since modelgen wrote it.
+
+    Regenerates the workbook modelgen would write for WORKBOOK's own inputs and compares them
+    formula by formula, position-independently (references as row key and R1C1 column):
+    hard-coded cells, formulas that differ from their row's shape, rows and sheets added or
+    deleted, defined names changed, and inputs that differ from the template's scenario values.
+    Exits 0 when clean, 1 when anything is found, 2 when the file is not a modelgen workbook.
+
+    \b
+    Example:
+      modelgen audit returned-by-finance.xlsx
+    """
+    from .audit import audit_workbook
+
+    report = audit_workbook(workbook, template_path)
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if report.clean:
+        click.echo(f"{report.path}: clean ({report.cells_compared:,} formula cells compared with modelgen's)")
         return
-    click.echo(f"FAILED: {len(report.mismatches)} cell(s) differ or did not evaluate", err=True)
-    for mismatch in report.mismatches[:show]:
-        click.echo(f"  {mismatch}", err=True)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts().items()))
+    click.echo(f"{report.path}: {len(report.findings)} finding(s): {counts}")
+    for finding in report.findings[:show]:
+        click.echo(f"  {finding}")
+    if len(report.findings) > show:
+        click.echo(f"  ... and {len(report.findings) - show} more (--show N)")
     sys.exit(1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@friendly_errors
+def diff(old, new, as_json):
+    """Inputs that changed between OLD and NEW, and what each headline figure did.
+
+    \b
+    Example:
+      modelgen diff outputs/gpu-abs.xlsx outputs/gpu-abs-crash.xlsx
+    """
+    from .diff import diff_workbooks
+
+    result = diff_workbooks(old, new)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
+    click.echo(f"inputs changed: {len(result['inputs'])}")
+    for item in result["inputs"]:
+        click.echo(f"  {item['path']}: {item['old']!r} -> {item['new']!r}")
+    changed = [h for h in result["headlines"] if h["changed"]]
+    click.echo(f"headline figures changed: {len(changed)} of {len(result['headlines'])}")
+    for h in changed:
+        change = f" ({h['change']:+,.6g})" if h["change"] is not None else ""
+        click.echo(f"  {h['figure']}: {_fmt(h['old'])} -> {_fmt(h['new'])}{change}")
 
 
 if __name__ == "__main__":  # pragma: no cover

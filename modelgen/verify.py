@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .build import reference_for
+from .errors import ModelgenError
+from .libreoffice import recalculate_libreoffice
 from .readback import WorkbookInputs, open_workbook, read_inputs
 from .reference.abs_model import SheetValues
 from .reference.metrics import excel_serial
@@ -185,13 +187,18 @@ def expected_value(sheets: dict[str, SheetValues], sheet: str, key: str, col: in
     return True, series[index]
 
 
+ENGINES = ("formulas", "libreoffice")
+
+
 def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] = None, *, model=None,
-                    scenario: Optional[str] = None) -> VerifyReport:
-    """Recalculate ``path`` and compare it with the reference.
+                    scenario: Optional[str] = None, engine: str = "formulas") -> VerifyReport:
+    """Recalculate ``path`` with ``engine`` and compare it with the reference.
 
     ``model`` reuses a compiled ``formulas`` model of the same file; ``scenario`` recalculates
-    with the selector switched to another scenario (as an analyst would in Excel).
+    with the selector switched to another scenario (as an analyst would in Excel; formulas only).
     """
+    if engine not in ENGINES:
+        raise ModelgenError(f"--engine: unknown engine '{engine}' (one of {', '.join(ENGINES)}, all)")
     path = Path(path)
     wb = open_workbook(path)
     if progress:
@@ -200,11 +207,18 @@ def verify_workbook(path: Path | str, progress: Optional[Callable[[str], None]] 
     template = inputs.template
     changes = None
     if scenario is not None:
+        if engine != "formulas":
+            raise ModelgenError("a scenario switch without saving the file needs the formulas engine")
         template = template.with_changes(scenario=scenario)
         model = model or load_model(path, progress)
         changes = {cell_key(model, INPUTS_SHEET, f"D{SELECTOR_ROW + 1}"): scenario}
     reference = reference_for(template, inputs.settings)
-    values = recalculate(path, progress, model=model, inputs=changes)
+    if engine == "libreoffice":
+        if progress:
+            progress("recalculating with LibreOffice")
+        values = recalculate_libreoffice(path)
+    else:
+        values = recalculate(path, progress, model=model, inputs=changes)
     if progress:
         progress("comparing")
     return compare_workbook(wb, inputs, template, reference.sheets, values, path)

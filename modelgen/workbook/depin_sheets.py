@@ -143,9 +143,13 @@ def node_tiers_sheet(ns: NodeSale) -> SheetSpec:
                          f'/(INDEX([{basis}_cash@all],{month})/days_per_month),"never")')
         for basis in STRATEGIES:
             cells.append(f"=(INDEX([cum_{basis}@all],node_sale_horizon_months)-{P})/{P}")
-        for basis in STRATEGIES:
-            cells.append(f'{{=IF(MAX([{basis}_cash@all])>0,IFERROR((1+IRR([{basis}_cash@all0]-([node_month@all0]=0)*{P}))^12-1,'
-                         f'"n/a"),"n/a")}}')
+        for i, basis in enumerate(STRATEGIES):
+            roi = _c(18 + i)
+            # The guess (ROI spread evenly over the horizon) lets Newton-based engines converge on
+            # back-loaded cash flows such as hold-to-the-horizon.
+            guess = f"IF(1+{roi}>0,(1+{roi})^(1/node_sale_horizon_months)-1,0)"
+            cells.append(f'{{=IF(MAX([{basis}_cash@all])>0,IFERROR((1+IRR([{basis}_cash@all0]-([node_month@all0]=0)*{P},'
+                         f'{guess}))^12-1,"n/a"),"n/a")}}')
         cells.append(f'=IF([sell_unit_value@tot]>0,({P}+[node_opex_total])/[sell_unit_value@tot],"n/a")')
         assert len(cells) == len(TIER_COLUMNS) == len(TIER_FIELDS)
         s.add(Row(f"tier_{k}", f"Tier {k}", "USD", kind="table", cells=tuple(cells)))

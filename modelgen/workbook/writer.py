@@ -189,9 +189,10 @@ def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple
     deal = template.deal()
     ws.write_string(4, LABEL_COL, "Deal", styles.get(bold=True))
     ws.write_string(4, VALUE_COL, deal.name, styles.get(bold=True, font_size=12))  # always text, never a formula
+    overrides = "; ".join(f"{path}={value}" for path, value in template.sets) or "none"
     facts = [("Template", Path(template.source).name), ("Template hash", template.digest),
-             ("Scenario when built", template.selected), ("Scenarios", ", ".join(template.scenario_names)),
-             ("modelgen version", __version__)]
+             ("Overrides (--set)", overrides), ("Scenario when built", template.selected),
+             ("Scenarios", ", ".join(template.scenario_names)), ("modelgen version", __version__)]
     for i, (label, value) in enumerate(facts):
         ws.write_string(5 + i, LABEL_COL, label)
         ws.write_string(5 + i, VALUE_COL, value)

@@ -1,0 +1,56 @@
+"""``modelgen diff``: the inputs that changed between two workbooks and what each headline did.
+
+Both workbooks' own Inputs are read back (constants only); the headline figures come from the
+reference model of each one's active scenario (MODEL.md Appendix B).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .build import reference_for
+from .readback import open_workbook, read_inputs
+from .summary import build_summary
+from .template import flatten
+
+
+def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """Numeric and text leaves of a summary, by dotted path (lists by index)."""
+    return {k: v for k, v in flatten(tree, prefix).items() if not isinstance(v, (dict, list))}
+
+
+def _changed(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return abs(a - b) > 1e-12 * max(1.0, abs(a), abs(b))
+    return a != b
+
+
+def diff_workbooks(old: Path | str, new: Path | str) -> dict[str, Any]:
+    sides = []
+    for path in (Path(old), Path(new)):
+        inputs = read_inputs(open_workbook(path), path)
+        tpl = inputs.template
+        active = flatten(tpl.tree(tpl.selected))
+        active["scenario"] = tpl.selected
+        summary = build_summary(reference_for(tpl, inputs.settings))
+        sides.append((active, summary))
+    (old_inputs, old_summary), (new_inputs, new_summary) = sides
+    inputs = []
+    for path in list(old_inputs) + [p for p in new_inputs if p not in old_inputs]:
+        a, b = old_inputs.get(path), new_inputs.get(path)
+        if _changed(a, b):
+            inputs.append({"path": path, "old": _json(a), "new": _json(b)})
+    headlines = []
+    old_leaves, new_leaves = _leaves(old_summary), _leaves(new_summary)
+    for figure in list(old_leaves) + [f for f in new_leaves if f not in old_leaves]:
+        a, b = old_leaves.get(figure), new_leaves.get(figure)
+        numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+        headlines.append({"figure": figure, "old": a, "new": b, "change": (b - a) if numeric else None,
+                          "changed": _changed(a, b)})
+    return {"old": str(old), "new": str(new), "inputs": inputs, "headlines": headlines}
+
+
+def _json(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
