@@ -232,12 +232,8 @@ def _compare_inputs(report: AuditReport, wb, inputs: WorkbookInputs, template_pa
     try:
         template = load_template(source, sets=sets)
     except TemplateError as exc:
-        candidate = Path(source).stem
-        try:
-            template = load_template(candidate, sets=sets)
-        except TemplateError:
-            report.notes.append(f"inputs not compared: cannot load the template '{source}' ({exc}); use --template")
-            return
+        report.notes.append(f"inputs not compared: cannot load the template '{source}' ({exc}); use --template")
+        return
     recorded = facts.get("Template hash")
     if recorded and template_path is None and recorded != template.digest:
         report.notes.append(f"the template '{source}' changed since the build (hash {template.digest}, workbook {recorded})")

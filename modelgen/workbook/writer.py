@@ -20,7 +20,7 @@ from .. import __version__
 from ..config import Deal
 from ..reference.abs_model import SheetValues
 from ..reference.frames import Columns
-from ..template import Template
+from ..template import Template, bundled_templates
 from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranches_sheet
 from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
 from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
@@ -183,6 +183,15 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
     ws.freeze_panes(COLUMN_HEADER_ROW + 1, FIRST_PERIOD_COL if spec.columns != "table" else VALUE_COL)
 
 
+def template_label(template: Template) -> str:
+    """A bundled template's name, or the template file's absolute path (what audit reloads)."""
+    source = Path(template.source)
+    bundled = bundled_templates()
+    if source.stem in bundled and bundled[source.stem].resolve() == source.resolve():
+        return source.stem
+    return str(source.resolve()) if source.exists() else str(source)
+
+
 def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple[str, str]]) -> None:
     write_header(ws, styles, "modelgen: GPU-backed finance model", "A formula-driven model: every number outside "
                  "Inputs is a live formula that leads back to Inputs.", "=master_check")
@@ -190,7 +199,7 @@ def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple
     ws.write_string(4, LABEL_COL, "Deal", styles.get(bold=True))
     ws.write_string(4, VALUE_COL, deal.name, styles.get(bold=True, font_size=12))  # always text, never a formula
     overrides = "; ".join(f"{path}={value}" for path, value in template.sets) or "none"
-    facts = [("Template", Path(template.source).name), ("Template hash", template.digest),
+    facts = [("Template", template_label(template)), ("Template hash", template.digest),
              ("Overrides (--set)", overrides), ("Scenario when built", template.selected),
              ("Scenarios", ", ".join(template.scenario_names)), ("modelgen version", __version__)]
     for i, (label, value) in enumerate(facts):
@@ -234,7 +243,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         wb.set_properties({"title": deal.name, "subject": "GPU-backed finance model", "author": "modelgen",
-                           "comments": f"modelgen {__version__}; template {Path(template.source).name} "
+                           "comments": f"modelgen {__version__}; template {template_label(template)} "
                                        f"#{template.digest}", "created": FIXED_DATE})
         wb.set_calc_mode("auto")
         styles = Styles(wb)
