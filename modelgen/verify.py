@@ -112,12 +112,12 @@ def recalculate(path: Path, progress: Optional[Callable[[str], None]] = None, mo
     return solution_values(model.calculate(inputs=inputs or {}))
 
 
+EXCEL_ERRORS = frozenset({"#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#NUM!", "#N/A", "#NULL!", "#GETTING_DATA"})
+
+
 def _is_error(value: Any) -> bool:
-    name = type(value).__name__
-    if name == "XlError":
-        return True
-    return isinstance(value, str) and value.startswith("#") and value.rstrip("!?/0A").upper() in ("#VALUE", "#REF", "#NAME", "#DIV", "#NUM", "#N", "#NULL") or (
-        isinstance(value, str) and value in ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#NUM!", "#N/A", "#NULL!"))
+    """An Excel error value, as the formulas package (XlError) or openpyxl (text) gives it."""
+    return type(value).__name__ == "XlError" or (isinstance(value, str) and value in EXCEL_ERRORS)
 
 
 def _plain(value: Any) -> Any:

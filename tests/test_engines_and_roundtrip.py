@@ -15,7 +15,7 @@ from modelgen.build import build_workbook
 from modelgen.libreoffice import find_soffice
 from modelgen.lint import ALLOWED_FUNCTIONS, lint_workbook
 from modelgen.template import bundled_templates, load_template
-from modelgen.verify import verify_workbook
+from modelgen.verify import EXCEL_ERRORS, verify_workbook
 
 needs_libreoffice = pytest.mark.skipif(find_soffice() is None and not os.environ.get("CI"),
                                        reason="LibreOffice (soffice) is not installed")
@@ -33,7 +33,7 @@ def test_libreoffice_matches_reference(tmp_path, name, scenario):
     report = verify_workbook(path, engine="libreoffice")
     assert report.ok, "\n".join(str(m) for m in report.mismatches[:20])
     assert sum(r.cells for r in report.sheets.values()) == report.formula_cells
-    errors = [k for k, v in report.values.items() if isinstance(v, str) and v.startswith("#")]
+    errors = [k for k, v in report.values.items() if v in EXCEL_ERRORS]
     assert not errors, errors[:10]
 
 
@@ -102,3 +102,15 @@ def test_round_trip_small_deal_libreoffice(tmp_path):
     edit_like_an_analyst(src, tmp_path / "e.xlsx", "sweep")
     report = verify_workbook(tmp_path / "e.xlsx", engine="libreoffice")
     assert report.scenario == "sweep" and report.ok
+
+
+def test_missing_libreoffice_is_one_line_exit_2(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from modelgen import libreoffice
+    from modelgen.cli import main
+    path = build_workbook(load_template(str(SMALL_DEAL)), tmp_path / "s.xlsx").path
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    result = CliRunner().invoke(main, ["verify", "--engine", "libreoffice", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("Error: --engine libreoffice: LibreOffice (soffice) is not installed")
+    assert len(result.output.strip().splitlines()) == 1

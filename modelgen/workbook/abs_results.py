@@ -147,8 +147,10 @@ def returns_sheet(tranche_names: list[str]) -> SheetSpec:
             Row(f"recovery_per_100_{j}", f"{name}: recovery per 100 invested", "per 100", kind="scalar",
                 f=f"=[recovery_{j}]/{inv}*100"),
             Row(f"irr_{j}", f"{name}: IRR (annualised)", "%", kind="scalar",
-                f=f'=IF(AND(MIN({cf})<0,MAX({cf})>0),IFERROR((1+IRR({cf}))^12-1,"n/a"),"n/a")',
-                note="(1 + monthly IRR)^12 - 1; n/a where the cash flows never change sign."),
+                f=f'=IF(AND(MIN({cf})<0,MAX({cf})>0),IFERROR((1+IRR({cf},IF([moic_{j}]>0,[moic_{j}]^(1/term_months)-1,0)))'
+                  f'^12-1,"n/a"),"n/a")',
+                note="(1 + monthly IRR)^12 - 1; n/a where the cash flows never change sign. The guess (MOIC spread "
+                     "over the term) helps engines that iterate from it converge."),
             Row(f"moic_{j}", f"{name}: MOIC", "x", kind="scalar", f=f"=[total_received_{j}]/{inv}",
                 note="Total received / invested."),
             Row(f"wal_years_{j}", f"{name}: weighted average life", "years", kind="scalar",

@@ -1,0 +1,84 @@
+"""Property test through the spreadsheet: random valid deals applied as input changes to one
+compiled ``formulas`` model (compile once, many evaluations), each compared with the reference.
+"""
+from __future__ import annotations
+
+import time
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SMALL_DEAL
+from modelgen.build import build_workbook, reference_for
+from modelgen.readback import read_inputs
+from modelgen.template import load_template
+from modelgen.verify import cell_key, compare_workbook, load_model, recalculate
+
+EXAMPLES = 12
+STATS = {"examples": 0, "seconds": 0.0}
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    path = tmp_path_factory.mktemp("prop") / "small.xlsx"
+    build_workbook(load_template(str(SMALL_DEAL)), path)
+    model = load_model(path)
+    wb = openpyxl.load_workbook(path)
+    rows = {r[0].value: r[0].row for r in wb["Inputs"].iter_rows(min_col=3, max_col=3) if isinstance(r[0].value, str)}
+    yield path, model, wb, rows
+    if STATS["examples"]:
+        rate = STATS["examples"] / STATS["seconds"]
+        print(f"\nproperty recalculation: {STATS['examples']} examples in {STATS['seconds']:.1f} s = {rate:.2f} examples/s")
+
+
+fraction = st.floats(0, 1, allow_nan=False)
+
+
+@st.composite
+def changes(draw):
+    senior = draw(st.floats(0.05, 0.95))
+    return {
+        "term_months": draw(st.integers(1, 6)),
+        "assets.gpu_unit_price": draw(st.floats(5000, 40000)),
+        "assets.value_decline": draw(st.floats(0, 0.9)),
+        "revenue.rent0": draw(st.floats(0.1, 6)),
+        "revenue.util_target": draw(fraction),
+        "revenue.util_ramp_months": draw(st.integers(0, 4)),
+        "shock.month": draw(st.integers(0, 7)),
+        "shock.value_drop": draw(fraction),
+        "opex.fixed_opex_month": draw(st.floats(0, 20000)),
+        "fees.mgmt_fee_annual": draw(st.floats(0, 0.05)),
+        "structure.amortization": draw(st.sampled_from(["bullet", "straight_line", "sweep"])),
+        "structure.reserve_months": draw(st.integers(0, 6)),
+        "structure.junior_excess_share": draw(fraction),
+        "structure.tranches.0.share": senior,
+        "structure.tranches.1.share": 1 - senior,
+        "structure.tranches.1.coupon": draw(st.floats(0, 0.4)),
+        "default.shortfall_months": draw(st.integers(1, 4)),
+        "default.forced_month": draw(st.integers(0, 7)),
+        "default.liquidation_lag_months": draw(st.integers(0, 3)),
+        "default.fire_sale_discount": draw(fraction),
+    }
+
+
+@pytest.mark.slow
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes())
+def test_random_deals_through_one_compiled_workbook(compiled, change):
+    path, model, wb, rows = compiled
+    ws = wb["Inputs"]
+    base_col = "E"  # the base scenario's column: the one the selector picks
+    inputs = {}
+    for input_path, value in change.items():
+        ws[f"{base_col}{rows[input_path]}"] = value
+        inputs[cell_key(model, "Inputs", f"{base_col}{rows[input_path]}")] = value
+    read = read_inputs(wb, path)
+    start = time.perf_counter()
+    values = recalculate(path, model=model, inputs=inputs)
+    reference = reference_for(read.template, read.settings)
+    report = compare_workbook(wb, read, read.template, reference.sheets, values, path)
+    STATS["seconds"] += time.perf_counter() - start
+    STATS["examples"] += 1
+    assert report.ok, "\n".join(str(m) for m in report.mismatches[:10])
