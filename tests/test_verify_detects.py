@@ -40,7 +40,7 @@ def tamper(src, dst, sheet: str, key: str, column: str, value):
 def test_clean_small_workbook_verifies_via_cli(small_workbook):
     result = CliRunner().invoke(main, ["verify", str(small_workbook)])
     assert result.exit_code == 0, result.output
-    assert "OK: every formula cell agrees" in result.output
+    assert "OK [formulas]: every formula cell agrees" in result.output
     for sheet in ("Waterfall", "Tranches", "Returns", "Checks"):
         assert sheet in result.output
 

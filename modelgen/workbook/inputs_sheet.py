@@ -16,6 +16,7 @@ from ..glossary import SECTIONS, SETTINGS, defined_name, describe_input
 from ..template import Template, flatten
 from .layout import KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL
 from .styles import Styles
+from .validation import validation_for
 
 INPUTS_SHEET = "Inputs"
 SELECTOR_ROW, INDEX_ROW, HEADER_ROW, FIRST_INPUT_ROW = 3, 4, 5, 6
@@ -94,9 +95,9 @@ def write_inputs(wb, ws, styles: Styles, template: Template, settings: dict) -> 
         ws.write_formula(r, VALUE_COL, f"=INDEX({span},{INDEX_KEY})", styles.value(unit), cached)
         if note:
             ws.write_comment(r, LABEL_COL, f"{label} ({unit}): {note}", {"x_scale": 2})
-        if path == "structure.amortization":
-            ws.data_validation(r, FIRST_SCENARIO_COL, r, last_col, {
-                "validate": "list", "source": ["bullet", "straight_line", "sweep"]})
+        rule = validation_for(path, label, unit, note)
+        if rule is not None:
+            ws.data_validation(r, FIRST_SCENARIO_COL, r, last_col, rule)
         name = defined_name(path)
         wb.define_name(name, f"={INPUTS_SHEET}!{xl_rowcol_to_cell(r, VALUE_COL, True, True)}")
         rows.append(InputRow(path, r, name, values))
