@@ -44,6 +44,43 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "default.liquidation_lag_months": ("Liquidation lag", "months", "Months from default to the sale of the GPUs."),
     "default.fire_sale_discount": ("Fire-sale discount", "%", "Discount to market value in a sale after default."),
     "default.liquidation_cost_pct": ("Sale costs", "% of price", "Liquidation agent's costs, as a share of the sale price."),
+    "node_sale.licences": ("Node licences (cap)", "#", "Licences offered in the node sale."),
+    "node_sale.tiers": ("Tiers", "#", "Number of price tiers of equal size (or a list of tier sizes)."),
+    "node_sale.tiers.*": ("Licences in tier", "#", "Size of one tier."),
+    "node_sale.tier1_price": ("Tier-1 price", "USD", "Price of a licence in the first tier."),
+    "node_sale.last_tier_price": ("Last-tier price", "USD", "Price in the last tier; prices in between are geometric."),
+    "node_sale.tier_prices.*": ("Tier price", "USD", "Price of a licence in this tier (a price list)."),
+    "node_sale.sold_share": ("Share of licences sold", "%", "Licences sold / licences; tiers sell out in order."),
+    "node_sale.active_share": ("Share of nodes active", "%", "Share of sold licences that run a node and share rewards."),
+    "node_sale.token_supply": ("Token supply", "tokens", "Total token supply (for FDV and the node pool)."),
+    "node_sale.node_pool_share": ("Share of supply to nodes", "%", "Share of the supply emitted to nodes."),
+    "node_sale.emission_months": ("Emission period", "months", "Months over which the node pool is emitted."),
+    "node_sale.emission_decay_monthly": ("Emission decay", "% / month", "Monthly decline of the emission (0 = linear)."),
+    "node_sale.token_price0": ("Token price at launch", "USD/token", "Token price in month 1."),
+    "node_sale.token_drift_annual": ("Token price drift", "% / yr", "Annual change of the token price."),
+    "node_sale.token_shock_month": ("Token shock month", "month", "Month from which the token price drops (0 = none)."),
+    "node_sale.token_shock_drop": ("Token shock drop", "%", "Share of the token price lost from the shock month."),
+    "node_sale.node_opex_month": ("Node operating cost", "USD/month", "Cost of running one node per month."),
+    "node_sale.vesting_months": ("Vesting", "months", "Rewards earned in month m can be sold in month m + vesting."),
+    "node_sale.instant_claim_penalty": ("Instant-claim penalty", "%", "Share of rewards lost when claimed at once."),
+    "node_sale.hedge_funding_annual": ("Perp funding rate", "% / yr", "Cost of holding the short hedge over the vesting."),
+    "node_sale.horizon_months": ("Horizon", "months", "Months over which returns are measured."),
+    "byod.gpu_cost": ("GPU cost", "USD", "Price of the GPU the owner brings."),
+    "byod.power_w": ("Power draw", "W", "GPU power draw under load."),
+    "byod.power_price": ("Power price", "USD/kWh", "Owner's electricity price."),
+    "byod.bandwidth_month": ("Bandwidth", "USD/month", "Internet cost per month."),
+    "byod.hire_share": ("Share of hours hired", "%", "Share of hours a customer rents the GPU."),
+    "byod.hire_price": ("Hire price", "USD/GPU-h", "Price per hour hired, before the platform fee."),
+    "byod.platform_fee": ("Platform fee", "%", "Share of hire income the platform keeps."),
+    "byod.network_emission_month": ("Network emission", "tokens/month", "Block rewards per month shared by all devices online."),
+    "byod.devices0": ("Devices online at the start", "#", "Devices sharing the block rewards in month 1."),
+    "byod.device_growth_monthly": ("Device growth", "% / month", "Monthly growth of devices online (dilution)."),
+    "byod.airdrop_tokens": ("Airdrop", "tokens", "Tokens airdropped to the device."),
+    "byod.airdrop_month": ("Airdrop month", "month", "Month of the airdrop (0 = none)."),
+    "byod.lock_months": ("Lock-up", "months", "Rewards earned in month m can be sold in month m + lock-up."),
+    "byod.token_price0": ("Token price at the start", "USD/token", "Token price in month 1."),
+    "byod.token_drift_annual": ("Token price drift", "% / yr", "Annual change of the token price."),
+    "byod.horizon_months": ("Horizon", "months", "Months over which returns are measured."),
 }
 
 SECTIONS = {
@@ -59,7 +96,7 @@ SETTINGS: dict[str, tuple[str, str, str, float]] = {
 
 
 def pattern(path: str) -> str:
-    return re.sub(r"\.\d+\.", ".*.", path)
+    return re.sub(r"\.\d+(\.|$)", r".*\1", path)
 
 
 def describe_input(path: str) -> tuple[str, str, str]:

@@ -145,3 +145,35 @@ def col_name(col: int) -> str:
 def joined(template: str, keys: Iterable[str], op: str = "+") -> str:
     """``[a]+[b]+[c]`` for a list of keys, formatted into ``template`` at ``{}``."""
     return template.format(op.join(f"[{k}]" for k in keys))
+
+
+_WORDS = {None: "", "-1": " (previous month)", "all": " (every month)", "all0": " (every period from close)",
+          "tot": " (total)", "out": " (cash out)", "net": " (net)"}
+
+
+def describe_formula(template: Optional[str]) -> str:
+    """A row's formula template in words: row keys by name, defined names as they are."""
+    if not template:
+        return ""
+    text = template.strip("{}").lstrip("=")
+
+    def word(match: re.Match) -> str:
+        key, key2, mod = match.group(1), match.group(2), match.group(3)
+        name = f"{key} .. {key2}" if key2 else key
+        if mod and mod.startswith("c"):
+            return f"{name} (column {int(mod[1:]) + 1})"
+        return name + _WORDS.get(mod, "")
+
+    text = TOKEN.sub(word, text).replace("{row}", "")
+    return text
+
+
+def row_note(row: Row) -> str:
+    """The note shown on a row's label: its definition in words, then its formula in row keys."""
+    formula = describe_formula(row.f or (row.cells[0] if row.cells else None))
+    parts = [row.note] if row.note else []
+    if formula:
+        parts.append(f"Formula: {formula}")
+    if row.f0 and row.kind == "period" and row.f0 != row.f:
+        parts.append(f"At close (t = 0): {describe_formula(row.f0)}")
+    return " ".join(parts)

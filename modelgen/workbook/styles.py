@@ -48,6 +48,7 @@ class Styles:
     def __init__(self, workbook):
         self.wb = workbook
         self._cache: dict[tuple, object] = {}
+        self._props: dict[int, dict] = {}
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -55,13 +56,27 @@ class Styles:
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
-    def value(self, unit: str, is_input: bool = False, bold: bool = False):
+    def value(self, unit: str, is_input: bool = False, bold: bool = False, link: bool = False):
         props = {"num_format": number_format(unit)}
         if is_input:
             props.update(font_color=INPUT_FONT, bg_color=INPUT_FILL, border=1, border_color="#BFBFBF")
         if bold:
             props["bold"] = True
+        if link:
+            props["font_color"] = LINK_FONT
+        fmt = self.get(**props)
+        self._props[id(fmt)] = props
+        return fmt
+
+    def as_link(self, fmt):
+        """The same format in the link colour (green): a formula that only fetches another sheet's cell."""
+        props = dict(self._props.get(id(fmt), {}))
+        props["font_color"] = LINK_FONT
         return self.get(**props)
+
+    @property
+    def failing(self):
+        return self.get(bold=True, font_color="#FFFFFF", bg_color="#C00000")
 
     @property
     def title(self):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Callable, Optional
@@ -25,7 +26,7 @@ from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranch
 from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
 from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
-from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec
+from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec, row_note
 from .styles import Styles
 
 COVER_SHEET = "Cover"
@@ -38,6 +39,8 @@ FIXED_DATE = dt.datetime(2026, 1, 1)
 class LeanWorksheet(Worksheet):
     """A worksheet that skips xlsxwriter's scan for Excel 365 functions (dozens of regexes per
     formula, most of the build time): modelgen writes only Excel 2010 functions."""
+
+    styles_for_links = None  # set by the writer: format -> the same format in the link colour
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if formula.startswith("{") and formula.endswith("}"):
@@ -79,10 +82,16 @@ def _cached(sheets: dict[str, SheetValues], sheet: str, key: str, kind: str, ind
     return series[index]
 
 
+LINK = re.compile(r"^=(?:'[^']+'|[A-Za-z_][A-Za-z0-9_]*)!\$?[A-Z]{1,3}\$?\d+$")
+
+
 def _write_formula(ws, row: int, col: int, formula: str, fmt, value) -> None:
-    """A formula with the reference's value cached; ``{=...}`` is written as an array formula."""
+    """A formula with the reference's value cached; ``{=...}`` is written as an array formula.
+    A pure link to another sheet gets the link colour (green)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         value = None
+    if LINK.match(formula) and ws.styles_for_links is not None:
+        fmt = ws.styles_for_links(fmt)
     if formula.startswith("{="):
         ws.write_array_formula(row, col, row, col, formula, fmt, 0 if value is None else value)
     elif value is None:
@@ -100,12 +109,34 @@ def _render(plan: Plan, template: str, sheet: str, col: int, row: int) -> str:
 
 
 def write_header(ws, styles: Styles, title: str, purpose: str, master: Optional[str]) -> None:
+    """Title, purpose and the master check at the top of every sheet; the print set-up."""
     ws.write_string(0, LABEL_COL, title, styles.title)
     ws.write_string(1, LABEL_COL, purpose, styles.purpose)
     ws.write_string(MASTER_ROW, LABEL_COL, "Master check (0 = every check passes)", styles.get(bold=True))
     ws.write_string(MASTER_ROW, KEY_COL, "master_check", styles.key)
     if master is not None:
         ws.write_formula(MASTER_ROW, VALUE_COL, master, styles.check, 0)
+        ws.conditional_format(MASTER_ROW, VALUE_COL, MASTER_ROW, VALUE_COL,
+                              {"type": "cell", "criteria": "!=", "value": 0, "format": styles.failing})
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, COLUMN_HEADER_ROW)
+    ws.repeat_columns(LABEL_COL, VALUE_COL)
+    ws.set_header("&L&\"Calibri,Bold\"modelgen&R&D")
+    ws.set_footer("&L&A&RPage &P of &N")
+
+
+def group_sections(ws, spec: SheetSpec) -> None:
+    """Rows under each section heading form an outline group that collapses to the heading."""
+    ws.outline_settings(True, False, True, False)
+    in_section = False
+    for offset, row in enumerate(spec.rows):
+        if row.kind == "section":
+            in_section = True
+            continue
+        if in_section:
+            ws.set_row(FIRST_ROW + offset, None, None, {"level": 1})
 
 
 def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: dict[str, SheetValues]) -> None:
@@ -135,8 +166,7 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
         ws.write_string(r, LABEL_COL, row.label)
         ws.write_string(r, UNIT_COL, row.unit, styles.unit)
         ws.write_string(r, KEY_COL, row.key, styles.key)
-        if row.note:
-            ws.write_comment(r, LABEL_COL, f"{row.label} ({row.unit}): {row.note}", {"x_scale": 2})
+        ws.write_comment(r, LABEL_COL, f"{row.label} ({row.unit}). {row_note(row)}", {"x_scale": 3, "y_scale": 2})
         fmt = styles.value(row.unit)
         if row.kind == "scalar":
             value = _cached(sheets, spec.name, row.key, "scalar", 0)
@@ -168,6 +198,10 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
                 col = FIRST_PERIOD_COL + t
                 _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
                                _cached(sheets, spec.name, row.key, "period", t))
+    group_sections(ws, spec)
+    if is_checks:
+        ws.conditional_format(FIRST_ROW, VALUE_COL, last_row - 1, VALUE_COL,
+                              {"type": "cell", "criteria": ">", "value": 0, "format": styles.failing})
     ws.set_column(LABEL_COL, LABEL_COL, 46)
     ws.set_column(UNIT_COL, UNIT_COL, 10)
     ws.set_column(KEY_COL, KEY_COL, 24)
@@ -247,6 +281,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
                                        f"#{template.digest}", "created": FIXED_DATE})
         wb.set_calc_mode("auto")
         styles = Styles(wb)
+        LeanWorksheet.styles_for_links = staticmethod(styles.as_link)
         cover = wb.add_worksheet(COVER_SHEET, worksheet_class=LeanWorksheet)
         inputs = wb.add_worksheet(INPUTS_SHEET, worksheet_class=LeanWorksheet)
         worksheets = {spec.name: wb.add_worksheet(spec.name, worksheet_class=LeanWorksheet) for spec in specs}
