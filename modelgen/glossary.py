@@ -102,7 +102,7 @@ def pattern(path: str) -> str:
 def describe_input(path: str) -> tuple[str, str, str]:
     """(label, unit, note) of an input path; tranche inputs get the tranche number in the label."""
     label, unit, note = INPUTS.get(pattern(path), (path.rsplit(".", 1)[-1].replace("_", " ").capitalize(), "", ""))
-    match = re.search(r"\.(\d+)\.", path)
+    match = re.search(r"\.(\d+)(\.|$)", path)
     if match:
         label = f"{label} ({int(match.group(1)) + 1})"
     return label, unit, note

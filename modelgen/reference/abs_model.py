@@ -112,6 +112,7 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
     dep["book_value"] = bv
     dep["value_gap"] = [bv[t] - mv[t] for t in period]
     dep["economic_depreciation"] = [None] + [mv[t - 1] - mv[t] for t in period[1:]]
+    # opex_per_gpu_hour is filled in after the waterfall (it reads opex_due)
 
     # ---- the monthly waterfall ----
     a, o, d = deal.assets, deal.opex, deal.default
@@ -231,6 +232,7 @@ def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.0
     tl.update(operating=operating, default_event=default_event, defaulted=defaulted, sale_flag=sale_flag)
     out["Timeline"].scalars.update(default_month=default_month, sale_month=sale_month)
 
+    dep["opex_per_gpu_hour"] = [None] + [w["opex_due"][t] / (a.gpu_count * deal.revenue.hours_per_month) for t in period[1:]]
     wf_keys = set(keys_w) | {f"{b}_{j}" for b in per_j[:8] for j in js}
     out["Waterfall"].periods.update({k: v for k, v in w.items() if k in wf_keys})
     totals = ["revenue", "opex_energy", "opex_colocation", "opex_maintenance", "opex_fixed", "opex_due", "opex_paid",

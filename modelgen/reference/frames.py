@@ -1,6 +1,7 @@
 """The reference model as a library: one call, pandas DataFrames per sheet and the summary."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -8,6 +9,7 @@ import pandas as pd
 from ..config import Deal
 from ..glossary import SETTINGS
 from .abs_model import SheetValues, run_abs
+from .dashboard import dashboard_values
 from .depin_model import run_byod, run_node
 
 DEFAULT_SETTINGS = {key: spec[3] for key, spec in SETTINGS.items()}
@@ -59,6 +61,7 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     for value in checks.values():
         master += value
     checks["master_check"] = master
+    sheets["Dashboard"] = dashboard_values(deal, sheets, max(1, math.ceil(columns.horizon / 12)))
     return ModelResult(deal, sheets, scenario, settings)
 
 

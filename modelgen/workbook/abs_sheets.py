@@ -62,6 +62,9 @@ def depreciation_sheet() -> SheetSpec:
             f="=IF(revenue_util_ramp_months=0,revenue_util_target,revenue_util_start+(revenue_util_target-"
               "revenue_util_start)*MIN(1,([period]-1)/revenue_util_ramp_months))",
             note="util_start in month 1, ramping linearly to util_target from month ramp + 1."),
+        Row("opex_per_gpu_hour", "Operating cost per GPU-hour", "USD/GPU-h",
+            f="=[opex_due]/(assets_gpu_count*revenue_hours_per_month)",
+            note="Operating costs due in the month over the fleet's GPU-hours (0 once the GPUs go dark)."),
         section("Fleet value"),
         Row("market_value", "Market (resale) value of the fleet", "USD",
             f="=[capex]*(1-assets_value_decline)^([period]/12)*(1-shock_value_drop*[shock_flag])",

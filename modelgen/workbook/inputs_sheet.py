@@ -62,12 +62,17 @@ def write_inputs(wb, ws, styles: Styles, template: Template, settings: dict) -> 
         "input_message": "The scenario the whole model calculates: one of the columns to the right.",
         "error_title": "Unknown scenario", "error_message": "Pick a scenario from the list."})
     wb.define_name(SELECTOR_KEY, f"={INPUTS_SHEET}!{xl_rowcol_to_cell(SELECTOR_ROW, VALUE_COL, True, True)}")
+    ws.write_string(SELECTOR_ROW, UNIT_COL, "text", styles.unit)
+    ws.write_comment(SELECTOR_ROW, LABEL_COL, "Active scenario (text): the name of the scenario column that column D "
+                     "(Active) picks; switching it recalculates the whole model.", {"x_scale": 2})
     header = f"{xl_rowcol_to_cell(HEADER_ROW, FIRST_SCENARIO_COL, True, True)}:{xl_rowcol_to_cell(HEADER_ROW, last_col, True, True)}"
     ws.write_string(INDEX_ROW, LABEL_COL, "Active scenario number")
     ws.write_string(INDEX_ROW, UNIT_COL, "#", styles.unit)
     ws.write_string(INDEX_ROW, KEY_COL, INDEX_KEY, styles.key)
     ws.write_formula(INDEX_ROW, VALUE_COL, f"=MATCH({SELECTOR_KEY},{header},0)", styles.value("#"), selected_index + 1)
     wb.define_name(INDEX_KEY, f"={INPUTS_SHEET}!{xl_rowcol_to_cell(INDEX_ROW, VALUE_COL, True, True)}")
+    ws.write_comment(INDEX_ROW, LABEL_COL, "Active scenario number (#): the position of the selected scenario among "
+                     "the scenario columns. Formula: MATCH(scenario, scenario names, 0).", {"x_scale": 2})
     for col, text in ((LABEL_COL, "Input"), (UNIT_COL, "Unit"), (KEY_COL, "Key (template path)"), (VALUE_COL, "Active")):
         ws.write_string(HEADER_ROW, col, text, styles.header_left)
     for i, name in enumerate(scenarios):

@@ -24,6 +24,7 @@ from ..reference.frames import Columns
 from ..template import Template, bundled_templates
 from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranches_sheet
 from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
+from .dashboard import DASHBOARD_SHEET, write_dashboard
 from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
 from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec, row_note
@@ -283,6 +284,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
         styles = Styles(wb)
         LeanWorksheet.styles_for_links = staticmethod(styles.as_link)
         cover = wb.add_worksheet(COVER_SHEET, worksheet_class=LeanWorksheet)
+        dashboard = wb.add_worksheet(DASHBOARD_SHEET, worksheet_class=LeanWorksheet)
         inputs = wb.add_worksheet(INPUTS_SHEET, worksheet_class=LeanWorksheet)
         worksheets = {spec.name: wb.add_worksheet(spec.name, worksheet_class=LeanWorksheet) for spec in specs}
         write_header(inputs, styles, "Inputs", "Every input of the template: one column per scenario; column D "
@@ -290,10 +292,12 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
         write_inputs(wb, inputs, styles, template, settings)
         for spec in specs:
             write_calc_sheet(worksheets[spec.name], styles, spec, plan, sheets)
+        write_dashboard(wb, dashboard, styles, plan, deal, sheets, _write_formula, write_header)
         wb.define_name("master_check", f"={CHECKS_SHEET}!$D${MASTER_ROW + 1}")
-        write_cover(cover, styles, template, [(INPUTS_SHEET, "Inputs and scenarios")] + [(s.name, s.title) for s in specs])
+        write_cover(cover, styles, template, [(DASHBOARD_SHEET, "Headline figures and charts"),
+                                              (INPUTS_SHEET, "Inputs and scenarios")] + [(s.name, s.title) for s in specs])
         cover.activate()
-        counter["formulas"] = sum(_formula_count(ws) for ws in [cover, inputs, *worksheets.values()])
+        counter["formulas"] = sum(_formula_count(ws) for ws in [cover, dashboard, inputs, *worksheets.values()])
         wb.close()
 
     atomic_save(Path(path), write)

@@ -1,0 +1,182 @@
+"""The Dashboard sheet: the headline figures of every section, as links, and native charts.
+
+Every number here is a formula that fetches a cell of a calculation sheet (green: a link); the
+charts read the calculation sheets' rows directly.
+"""
+from __future__ import annotations
+
+from ..config import Deal
+from ..reference.abs_model import PARTICIPANTS
+from .layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan
+from .styles import Styles
+
+DASHBOARD_SHEET = "Dashboard"
+TRANCHE_COLUMNS = [("Invested", "USD", "[{inv}]"), ("IRR", "%", "[irr_{j}]"), ("MOIC", "x", "[moic_{j}]"),
+                   ("Loss", "%", "[loss_pct_{j}]"), ("Recovery per 100", "per 100", "[recovery_per_100_{j}]"),
+                   ("Payback month", "month", "[payback_month_{j}]"), ("WAL (years)", "years", "[wal_years_{j}]"),
+                   ("Min DSCR", "x", "[min_dscr_{j}]")]
+
+
+def dashboard_rows(deal: Deal, years: int) -> list[tuple]:
+    """(block title, column headers, [(key, label, unit per column, cell templates)]) for each block.
+
+    Cell templates start at column D (None leaves a cell empty)."""
+    J = deal.tranche_count
+    names = [t.name for t in deal.structure.tranches]
+    blocks = []
+    rows = []
+    for j, name in list(zip(range(1, J + 1), names)) + [("all", "All token holders")]:
+        inv = "raise_amount" if j == "all" else f"invested_{j}"
+        rows.append((f"dash_tranche_{j}", name, [u for _, u, _ in TRANCHE_COLUMNS],
+                     ["=" + t.format(inv=inv, j=j) for _, _, t in TRANCHE_COLUMNS]))
+    blocks.append(("Token holders by tranche", [c for c, _, _ in TRANCHE_COLUMNS], rows))
+    blocks.append(("The deal", ["Capex", "Raise", "Issuance fee", "Default month (0 = none)", "Sale month"],
+                   [("dash_deal", "Sources, uses and the sale", ["USD", "USD", "USD", "month", "month"],
+                     ["=[capex]", "=[raise_amount]", "=[issuance_fee]", "=[default_month]", "=[sale_month]"])]))
+    parties = [("token_holders", "Token holders (all tranches)")] + [(k, label) for k, label, _ in PARTICIPANTS]
+    blocks.append(("Who gets what (whole-life net cash)", ["Net cash"],
+                   [(f"dash_party_{k}", label, ["USD"], [f"=[{k}@net]"]) for k, label in parties]))
+    year_rows = []
+    for j, name in zip(range(1, J + 1), names):
+        year_rows.append((f"dash_cum_{j}", f"{name}: cumulative distributions", ["USD"] * (years + 1),
+                          [None] + [f"=INDEX([cum_distributions_{j}@all0],MIN(12*[year_number],term_months)+1)"] * years))
+        year_rows.append((f"dash_invested_{j}", f"{name}: invested", ["USD"] * (years + 1),
+                          [None] + [f"=[invested_{j}]"] * years))
+    blocks.append(("The payback picture: cumulative distributions at each year end against money invested",
+                   [""] + [f"Year {y}" for y in range(1, years + 1)], year_rows))
+    if deal.node_sale is not None:
+        n = deal.node_sale.tier_count
+        blocks.append(("Node sale", ["Tier-1 payback (days, earned)", f"Tier-{n} payback (days, earned)",
+                                     "Tier-1 ROI (sell at vesting)", "Proceeds to the house", "Proceeds / value emitted"],
+                       [("dash_node", "Node licences", ["days", "days", "%", "USD", "x"],
+                         ["=[tier_1@c13]", f"=[tier_{n}@c13]", "=[tier_1@c18]", "=[node_sale_proceeds]",
+                          "=[house_proceeds_to_emission]"])]))
+    if deal.byod is not None:
+        blocks.append(("Bring your own GPU", ["Payback month", "ROI at the horizon", "Share of income from usage"],
+                       [("dash_byod", "GPU owner", ["month", "%", "%"],
+                         ["=[byod_payback_month]", "=[byod_roi]", "=[usage_share_of_income]"])]))
+    return blocks
+
+
+def write_dashboard(wb, ws, styles: Styles, plan: Plan, deal: Deal, sheets: dict, write_formula, write_header) -> None:
+    write_header(ws, styles, "Dashboard", "Headline figures of every section (links to the calculation sheets) "
+                 "and charts. Follow any number to its sheet.", "=master_check")
+    cached = sheets.get(DASHBOARD_SHEET)
+    r = 4
+    for title, headers, rows in dashboard_rows(deal, plan.years):
+        ws.write_string(r, LABEL_COL, title, styles.section)
+        ws.set_row(r, 30)
+        for i, header in enumerate(headers):
+            if header:
+                ws.write_string(r, VALUE_COL + i, header, styles.get(bold=True, font_color="#FFFFFF", bg_color="#1F3864",
+                                                                    align="center", valign="vcenter", text_wrap=True))
+        r += 1
+        for key, label, units, cells in rows:
+            ws.write_string(r, LABEL_COL, label)
+            ws.write_string(r, UNIT_COL, units[-1] if len(set(units) - {None}) == 1 else "see header", styles.unit)
+            ws.write_string(r, KEY_COL, key, styles.key)
+            values = cached.scalars.get(key) if cached else None
+            for i, template in enumerate(cells):
+                if template:
+                    col = VALUE_COL + i
+                    write_formula(ws, r, col, plan.render(template, DASHBOARD_SHEET, col), styles.value(units[i]),
+                                  values[i] if values else None)
+            r += 1
+        r += 1
+    ws.set_column(LABEL_COL, LABEL_COL, 40)
+    ws.set_column(UNIT_COL, UNIT_COL, 8)
+    ws.set_column(KEY_COL, KEY_COL, 18)
+    ws.set_column(VALUE_COL, VALUE_COL + 8, 16)
+    _charts(wb, ws, plan, deal, r + 1)
+
+
+def _series_range(plan: Plan, key: str, first_t: int = 1) -> list:
+    place = plan.places[key]
+    return [place.sheet, place.row, FIRST_PERIOD_COL + first_t, place.row, place.last_col]
+
+
+def _line(wb, title: str, y_title: str, x_title: str = "Month", kind: str = "line", subtype: str | None = None):
+    chart = wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+    chart.set_title({"name": title, "name_font": {"size": 11}})
+    y_axis = {"name": y_title, "num_font": {"size": 8}}
+    if y_title.startswith("USD") and "hour" not in y_title:
+        y_axis["num_format"] = '#,##0,,"m"' if y_title == "USD" else "#,##0"
+        if y_title == "USD":
+            y_axis["name"] = "USD millions"
+    chart.set_y_axis(y_axis)
+    chart.set_x_axis({"name": x_title, "num_font": {"size": 8}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 300})
+    return chart
+
+
+def _charts(wb, ws, plan: Plan, deal: Deal, first_row: int) -> None:
+    J = deal.tranche_count
+    names = [t.name for t in deal.structure.tranches]
+    months = _series_range(plan, "period")
+    charts = []
+    c = _line(wb, "Rent and operating cost per GPU-hour", "USD per GPU-hour")
+    c.add_series({"name": "Rent", "categories": months, "values": _series_range(plan, "rent_per_gpu_hour")})
+    c.add_series({"name": "Operating cost", "categories": months, "values": _series_range(plan, "opex_per_gpu_hour")})
+    charts.append(c)
+    c = _line(wb, "Market value against book value of the fleet", "USD")
+    close = _series_range(plan, "period", 0)
+    c.add_series({"name": "Market (resale) value", "categories": close, "values": _series_range(plan, "market_value", 0)})
+    c.add_series({"name": "Book value", "categories": close, "values": _series_range(plan, "book_value", 0)})
+    charts.append(c)
+    c = _line(wb, "Tranche balances (waterfall)", "USD", kind="area", subtype="stacked")
+    for j, name in zip(range(1, J + 1), names):
+        c.add_series({"name": name, "categories": close, "values": _series_range(plan, f"balance_close_{j}", 0)})
+    charts.append(c)
+    c = _line(wb, "Cumulative distributions against money invested", "USD", x_title="Deal year", kind="column")
+    line = wb.add_chart({"type": "line"})
+    dash_row = {key: row for key, row in _dashboard_places(plan, deal)}
+    years = [DASHBOARD_SHEET, dash_row["years"], FIRST_PERIOD_COL, dash_row["years"], FIRST_PERIOD_COL + plan.years - 1]
+    for j, name in zip(range(1, J + 1), names):
+        row = dash_row[f"dash_cum_{j}"]
+        c.add_series({"name": f"{name}: received", "categories": years,
+                      "values": [DASHBOARD_SHEET, row, FIRST_PERIOD_COL, row, FIRST_PERIOD_COL + plan.years - 1]})
+        row = dash_row[f"dash_invested_{j}"]
+        line.add_series({"name": f"{name}: invested", "categories": years,
+                         "values": [DASHBOARD_SHEET, row, FIRST_PERIOD_COL, row, FIRST_PERIOD_COL + plan.years - 1],
+                         "line": {"dash_type": "dash"}})
+    c.combine(line)
+    charts.append(c)
+    c = _line(wb, "Who gets what: whole-life net cash", "USD", x_title="", kind="bar")
+    first, last = plan.places["token_holders"].row, plan.places["liquidation_agent"].row
+    c.add_series({"name": "Net cash", "categories": ["Participants", first, LABEL_COL, last, LABEL_COL],
+                  "values": ["Participants", first, VALUE_COL + 2, last, VALUE_COL + 2], "invert_if_negative": False})
+    c.set_legend({"none": True})
+    c.set_x_axis({"name": "", "label_position": "low", "num_font": {"size": 8}})
+    c.set_y_axis({"name": "USD", "num_format": '#,##0,,"m"', "num_font": {"size": 8}})
+    charts.append(c)
+    if deal.node_sale is not None:
+        n = deal.node_sale.tier_count
+        first, last = plan.places["tier_1"].row, plan.places[f"tier_{n}"].row
+        c = _line(wb, "Node payback by tier and strategy", "Days", x_title="Tier")
+        for i, label in enumerate(["Earned basis", "Sell at vesting", "Claim at once", "Hold", "Hedged"]):
+            c.add_series({"name": label, "categories": ["Node tiers", first, VALUE_COL, last, VALUE_COL],
+                          "values": ["Node tiers", first, VALUE_COL + 13 + i, last, VALUE_COL + 13 + i]})
+        charts.append(c)
+    if deal.byod is not None:
+        c = _line(wb, "Bring your own GPU: income by source", "USD per month", kind="column", subtype="stacked")
+        byod_months = _series_range(plan, "byod_month")
+        for key, label in (("hire_income", "Hire (real usage)"), ("block_reward_income", "Block rewards"),
+                           ("airdrop_income", "Airdrop")):
+            c.add_series({"name": label, "categories": byod_months, "values": _series_range(plan, key)})
+        charts.append(c)
+    for i, chart in enumerate(charts):
+        ws.insert_chart(first_row + (i // 2) * 16, LABEL_COL if i % 2 == 0 else VALUE_COL + 1, chart)
+
+
+def _dashboard_places(plan: Plan, deal: Deal):
+    """Rows (0-based) of the Dashboard's keyed rows, in the order write_dashboard writes them."""
+    r = 4
+    for title, headers, rows in dashboard_rows(deal, plan.years):
+        if title.startswith("The payback picture"):
+            yield "years", r
+        r += 1
+        for key, *_ in rows:
+            yield key, r
+            r += 1
+        r += 1
