@@ -61,6 +61,7 @@ def dashboard_rows(deal: Deal, years: int) -> list[tuple]:
 def write_dashboard(wb, ws, styles: Styles, plan: Plan, deal: Deal, sheets: dict, write_formula, write_header) -> None:
     write_header(ws, styles, "Dashboard", "Headline figures of every section (links to the calculation sheets) "
                  "and charts. Follow any number to its sheet.", "=master_check")
+    ws.repeat_rows(0, 2)  # the dashboard's row 5 is a block heading, not a column header
     cached = sheets.get(DASHBOARD_SHEET)
     r = 4
     for title, headers, rows in dashboard_rows(deal, plan.years):
@@ -147,8 +148,9 @@ def _charts(wb, ws, plan: Plan, deal: Deal, first_row: int) -> None:
     c.add_series({"name": "Net cash", "categories": ["Participants", first, LABEL_COL, last, LABEL_COL],
                   "values": ["Participants", first, VALUE_COL + 2, last, VALUE_COL + 2], "invert_if_negative": False})
     c.set_legend({"none": True})
-    c.set_x_axis({"name": "", "label_position": "low", "num_font": {"size": 8}})
-    c.set_y_axis({"name": "USD", "num_format": '#,##0,,"m"', "num_font": {"size": 8}})
+    # In a bar chart the categories run up the y axis and the values along the x axis.
+    c.set_y_axis({"label_position": "low", "num_font": {"size": 8}})
+    c.set_x_axis({"name": "USD millions", "num_format": '#,##0,,"m"', "num_font": {"size": 8}})
     charts.append(c)
     if deal.node_sale is not None:
         n = deal.node_sale.tier_count
