@@ -23,6 +23,8 @@ from .template import flatten, load_template
 from .workbook.inputs_sheet import FIRST_SCENARIO_COL, INPUTS_SHEET
 from .workbook.layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL
 
+COLUMN_HEADER_ROW = 4  # 0-based: the row that names the columns on calculation sheets
+
 REF = re.compile(
     r"(?<![A-Za-z0-9_.\"])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_]*)!)?"
     r"(?P<c1>\$?[A-Z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Z]{1,3})(?P<r2>\$?\d+))?(?![A-Za-z0-9_(])")
@@ -172,7 +174,10 @@ def grouped(findings: list[Finding]) -> list[Finding]:
 
 
 def _row_shape(report: AuditReport, ws, canon: Canon) -> None:
-    """Cells whose formula differs from the rest of their row (R1C1), within the file itself."""
+    """Cells whose formula differs from the rest of their row (R1C1), within the file itself.
+    Only sheets with period columns (E is "Close" or "Start") have one formula per row."""
+    if ws.cell(COLUMN_HEADER_ROW + 1, FIRST_PERIOD_COL + 1).value not in ("Close", "Start"):
+        return
     for row, key in row_keys(ws).items():
         shapes: dict[str, list[str]] = {}
         for col in range(FIRST_PERIOD_COL + 2, ws.max_column + 1):  # months 1.. (t = 0 may differ)

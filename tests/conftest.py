@@ -42,3 +42,8 @@ def hand_deal(**changes) -> dict:
 @pytest.fixture
 def small_template_path() -> Path:
     return SMALL_DEAL
+
+
+def find_row(ws, key: str) -> int:
+    """The row holding ``key`` in column C (the row key); StopIteration where there is none."""
+    return next(r[0].row for r in ws.iter_rows(min_col=3, max_col=3) if r[0].value == key)

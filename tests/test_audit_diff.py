@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import SMALL_DEAL
+from conftest import SMALL_DEAL, find_row
 from modelgen.audit import audit_workbook
 from modelgen.build import build_workbook
 from modelgen.cli import main
@@ -21,9 +21,6 @@ def built(tmp_path_factory):
     build_workbook(load_template(str(SMALL_DEAL)), path)
     return path
 
-
-def find_row(ws, key: str) -> int:
-    return next(r[0].row for r in ws.iter_rows(min_col=3, max_col=3) if r[0].value == key)
 
 
 def edited(built, tmp_path, change) -> str:

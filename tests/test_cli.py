@@ -50,7 +50,7 @@ def test_build_writes_workbook_and_headlines(runner, tmp_path):
     assert f"wrote {out}" in result.output
     assert "Senior" in result.output and "IRR" in result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:3] == ["Cover", "Inputs", "Timeline"]
+    assert wb.sheetnames[:4] == ["Cover", "Dashboard", "Inputs", "Timeline"]
     assert {"Waterfall", "Tranches", "Returns", "Participants", "Checks"} <= set(wb.sheetnames)
     assert not list(tmp_path.glob("*.tmp")), "the temporary file was left behind"
 

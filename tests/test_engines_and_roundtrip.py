@@ -10,7 +10,7 @@ import os
 import openpyxl
 import pytest
 
-from conftest import SMALL_DEAL
+from conftest import SMALL_DEAL, find_row
 from modelgen.build import build_workbook
 from modelgen.libreoffice import find_soffice
 from modelgen.lint import ALLOWED_FUNCTIONS, lint_workbook
@@ -21,9 +21,6 @@ needs_libreoffice = pytest.mark.skipif(find_soffice() is None and not os.environ
                                        reason="LibreOffice (soffice) is not installed")
 CASES = [(name, scenario) for name in bundled_templates() for scenario in load_template(name).scenario_names]
 
-
-def find_row(ws, key: str) -> int:
-    return next(r[0].row for r in ws.iter_rows(min_col=3, max_col=3) if r[0].value == key)
 
 
 @needs_libreoffice

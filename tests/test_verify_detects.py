@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import SMALL_DEAL
+from conftest import SMALL_DEAL, find_row
 from modelgen.build import build_workbook
 from modelgen.cli import main
 from modelgen.template import load_template
@@ -21,12 +21,6 @@ def small_workbook(tmp_path_factory):
     build_workbook(load_template(str(SMALL_DEAL)), path)
     return path
 
-
-def find_row(ws, key: str) -> int:
-    for row in ws.iter_rows(min_col=3, max_col=3):
-        if row[0].value == key:
-            return row[0].row
-    raise KeyError(key)
 
 
 def tamper(src, dst, sheet: str, key: str, column: str, value):

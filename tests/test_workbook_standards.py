@@ -136,3 +136,13 @@ def test_charts_point_at_numbers(default_workbook):
         values = [report.values.get((sheet.upper(), c.coordinate)) for row in ws[first:last] for c in row]
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         assert numbers, (chart, ref, values[:5])
+
+
+def test_rows_doc_is_regenerated_by_its_script():
+    """docs/rows.md is a golden file: regenerated only by tools/gen_docs.py from the row specs."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "tools" / "gen_docs.py"), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
