@@ -53,7 +53,7 @@ def test_changed_formula_is_caught_and_cli_exits_1(small_workbook, tmp_path):
     row = find_row(ws, "opex_paid")
     ws[f"G{row}"] = ws[f"G{row}"].value.replace("MIN", "MAX")
     wb.save(tmp_path / "changed.xlsx")
-    result = CliRunner().invoke(main, ["verify", str(tmp_path / "changed.xlsx")])
+    result = CliRunner().invoke(main, ["verify", str(tmp_path / "changed.xlsx"), "--show", "1000"])
     assert result.exit_code == 1
     assert f"Waterfall!G{row} [opex_paid]" in result.output
 
