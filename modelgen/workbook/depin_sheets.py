@@ -28,6 +28,10 @@ TIER_COLUMNS = (["Tier", "Licences in tier", "Licences up to tier", "Sold", "Pri
                 + ["Break-even token price"])
 
 
+TIER_UNITS = tuple(["#", "#", "#", "#", "USD", "USD", "USD", "x"] + ["month"] * 5 + ["days"] * 5 + ["%"] * 8
+                   + ["USD/token"])
+
+
 def _c(index: int) -> str:
     """The same-row cell of tier-table column ``index`` (D is 0)."""
     return f"{xl_col_to_name(VALUE_COL + index)}{{row}}"
@@ -152,7 +156,8 @@ def node_tiers_sheet(ns: NodeSale) -> SheetSpec:
                          f'{guess}))^12-1,"n/a"),"n/a")}}')
         cells.append(f'=IF([sell_unit_value@tot]>0,({P}+[node_opex_total])/[sell_unit_value@tot],"n/a")')
         assert len(cells) == len(TIER_COLUMNS) == len(TIER_FIELDS)
-        s.add(Row(f"tier_{k}", f"Tier {k}", "USD", kind="table", cells=tuple(cells)))
+        s.add(Row(f"tier_{k}", f"Tier {k}", "USD", kind="table", cells=tuple(cells), cell_units=TIER_UNITS,
+                  note="Price paid for a licence in this tier, and what the per-node rows of Node ROI return on it."))
     s.add(
         blank(),
         section("Totals and the house view"),

@@ -46,6 +46,7 @@ class Row:
     note: str = ""
     cells: tuple[str, ...] = ()  # table rows: formulas for D, E, F, ... ("" leaves a cell empty)
     d: Optional[str] = None      # period rows: a formula for column D (a total or a check count)
+    cell_units: tuple[str, ...] = ()  # table rows: a unit per value column (default: the row's unit)
     text: str = ""               # table rows: a text column after the values (e.g. the risk a party bears)
 
 

@@ -175,7 +175,8 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
         elif row.kind == "table":
             for i, template in enumerate(row.cells):
                 if template:
-                    _write_formula(ws, r, VALUE_COL + i, _render(plan, template, spec.name, VALUE_COL + i, r), fmt,
+                    cell_fmt = styles.value(row.cell_units[i]) if row.cell_units else fmt
+                    _write_formula(ws, r, VALUE_COL + i, _render(plan, template, spec.name, VALUE_COL + i, r), cell_fmt,
                                    _cached(sheets, spec.name, row.key, "table", i))
             if row.text:
                 ws.write_string(r, VALUE_COL + len(row.cells), row.text)
@@ -249,7 +250,8 @@ def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple
     ws.write_string(r, LABEL_COL, "Colour code", styles.section)
     ws.write_string(r + 1, LABEL_COL, "Input (change these, on the Inputs sheet)", styles.value("text", is_input=True))
     ws.write_string(r + 2, LABEL_COL, "Formula (do not overwrite)")
-    ws.write_string(r + 3, LABEL_COL, "Check: 0 / OK when it holds", styles.check)
+    ws.write_string(r + 3, LABEL_COL, "Link: fetches a cell of another sheet", styles.get(font_color="#008000"))
+    ws.write_string(r + 4, LABEL_COL, "Check: OK when it holds, red when it fails", styles.check)
     ws.set_column(LABEL_COL, LABEL_COL, 46)
     ws.set_column(VALUE_COL, VALUE_COL, 70)
 
