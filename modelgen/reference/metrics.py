@@ -15,21 +15,21 @@ NA = "n/a"
 NEVER = "never"
 
 
-def npv_at_factor(x: float, flows: Sequence[float]) -> float:
-    """sum_t flows[t] * x^t, x = 1 / (1 + rate) the monthly discount factor (Horner's rule)."""
+def _poly(coefficients: Sequence[float], z: float) -> float:
+    """sum_k coefficients[k] * z^(n - 1 - k) by Horner's rule (highest power first)."""
     total = 0.0
-    for cf in reversed(flows):
-        total = total * x + cf
+    for c in coefficients:
+        total = total * z + c
     return total
 
 
-def _bisect(flows: Sequence[float], lo: float, hi: float) -> float:
-    f_lo = npv_at_factor(lo, flows)
+def _bisect(coefficients: Sequence[float], lo: float, hi: float) -> float:
+    f_lo = _poly(coefficients, lo)
     for _ in range(2000):
         mid = (lo + hi) / 2
         if mid in (lo, hi):
             break
-        f_mid = npv_at_factor(mid, flows)
+        f_mid = _poly(coefficients, mid)
         if f_mid == 0:
             return mid
         if (f_mid > 0) == (f_lo > 0):
@@ -39,24 +39,31 @@ def _bisect(flows: Sequence[float], lo: float, hi: float) -> float:
     return (lo + hi) / 2
 
 
+def _roots(coefficients: list[float], grid: np.ndarray) -> list[float]:
+    """Roots of the polynomial bracketed by sign changes on the grid, each bisected to full precision."""
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        signs = np.sign(np.polyval(np.asarray(coefficients, dtype=float), grid))
+    roots = [float(z) for z in grid[signs == 0]]
+    for i in np.nonzero(signs[:-1] * signs[1:] < 0)[0]:
+        roots.append(_bisect(coefficients, float(grid[i]), float(grid[i + 1])))
+    return roots
+
+
 def irr_monthly(flows: Sequence[float]) -> float | None:
     """The monthly IRR of flows[0..T], or None where no sign change exists or no root is found.
 
-    NPV(x) = sum_t flows[t] * x^t with x = 1 / (1 + rate). Investor flows usually have one sign
-    change, so there is one positive root x (Descartes' rule). Every bracket of a sign change of
-    NPV on a grid of x in (0, 1e4] is bisected to full precision; where there are several roots,
-    the rate nearest zero is returned (as Excel and the ``formulas`` package do).
+    NPV(r) = sum_t flows[t] / (1 + r)^t. For r <= 0 it is searched as the polynomial
+    sum_t flows[t] * y^(T - t) in y = 1 + r on (0, 1] (NPV times y^T, which has the same sign and
+    never overflows); for r >= 0 as sum_t flows[t] * x^t in x = 1 / (1 + r) on (0, 1]. Every
+    bracketed sign change is bisected to full precision; where there are several roots, the rate
+    nearest zero is returned (as Excel and the ``formulas`` package do).
     """
+    flows = [float(f) for f in flows]
     if not (min(flows) < 0 < max(flows)):
         return None
-    grid = np.concatenate([[0.0], np.logspace(-8, 4, 481)])
-    with np.errstate(over="ignore", invalid="ignore"):
-        values = np.polyval(np.asarray(flows, dtype=float)[::-1], grid)
-    signs = np.sign(values)
-    roots = [float(x) for x in grid[signs == 0]]
-    for i in np.nonzero(signs[:-1] * signs[1:] < 0)[0]:
-        roots.append(_bisect(flows, float(grid[i]), float(grid[i + 1])))
-    rates = [1 / x - 1 for x in roots if x > 0]
+    negative = [y - 1 for y in _roots(flows, np.logspace(-30, 0, 601)) if y > 0]
+    positive = [1 / x - 1 for x in _roots(flows[::-1], np.logspace(-8, 0, 321)) if x > 0]
+    rates = negative + positive
     if not rates:
         return None
     return min(rates, key=abs)
