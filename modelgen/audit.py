@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from .errors import ModelgenError, TemplateError, WorkbookError
+from .errors import TemplateError, WorkbookError
 from .readback import WorkbookInputs, open_workbook, read_inputs
 from .template import flatten, load_template
 from .workbook.inputs_sheet import FIRST_SCENARIO_COL, INPUTS_SHEET
@@ -242,7 +242,6 @@ def _compare_inputs(report: AuditReport, wb, inputs: WorkbookInputs, template_pa
     recorded = facts.get("Template hash")
     if recorded and template_path is None and recorded != template.digest:
         report.notes.append(f"the template '{source}' changed since the build (hash {template.digest}, workbook {recorded})")
-    ws = wb[INPUTS_SHEET]
     built_selected = facts.get("Scenario when built")
     if built_selected and inputs.template.selected != built_selected:
         report.findings.append(Finding("input-changed", INPUTS_SHEET, "D4", "Active scenario",
@@ -324,14 +323,3 @@ def _compare_inputs_formulas(report: AuditReport, expected, actual, exp_canon: C
                                                f"the constant {act_value!r} replaced the formula {exp}"))
             elif exp_canon.formula(exp, INPUTS_SHEET, col) != act_canon.formula(act, INPUTS_SHEET, col):
                 report.findings.append(Finding("formula-changed", INPUTS_SHEET, cell, key, f"{act}; modelgen writes {exp}"))
-
-
-def check_modelgen(path: Path) -> None:
-    """Raise WorkbookError naming the first check a file fails to be a modelgen workbook."""
-    wb = open_workbook(path)
-    if "Cover" not in wb.sheetnames:
-        raise WorkbookError(f"{path}: not a modelgen workbook (no 'Cover' sheet)")
-    read_inputs(wb, path)
-
-
-__all__ = ["audit_workbook", "AuditReport", "Finding", "Canon", "ModelgenError"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils import column_index_from_string, range_boundaries
+from openpyxl.utils import range_boundaries
 
 from .audit import REF, STRING, _formula_text
 
@@ -112,6 +112,3 @@ def _find_cycle(graph: dict[tuple, list[tuple]]) -> list:
                 stack.pop()
                 path.pop()
     return []
-
-
-__all__ = ["ALLOWED_FUNCTIONS", "lint_workbook", "LintReport", "functions_in", "column_index_from_string"]

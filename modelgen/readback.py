@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateError, WorkbookError
-from .template import Template, flatten, template_from_dict, unflatten
+from .template import Template, template_from_dict, unflatten
 from .workbook.inputs_sheet import (FIRST_INPUT_ROW, FIRST_SCENARIO_COL, HEADER_ROW, INPUTS_SHEET, SELECTOR_ROW,
                                     SETTINGS_PREFIX)
 from .workbook.layout import KEY_COL, VALUE_COL
@@ -113,7 +113,3 @@ def read_inputs(wb, path: Path) -> WorkbookInputs:
     data["scenario"] = selected
     template = template_from_dict(data, source=str(path))
     return WorkbookInputs(template, settings, scenario_cols, rows)
-
-
-def flat_inputs(template: Template, scenario: str) -> dict[str, Any]:
-    return flatten(template.tree(scenario))

@@ -7,7 +7,6 @@ value) and the selected scenario. :meth:`Template.deal` resolves one scenario in
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field

@@ -1,8 +1,6 @@
 """Node-sale and BYOD reference: the seed figures, the strategy identities, and bad input."""
 from __future__ import annotations
 
-import copy
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -10,7 +10,6 @@ Periods: t = 0 is the closing date, t = 1..H the months (H >= T, the widest scen
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from ..config import Deal, weighted_coupon

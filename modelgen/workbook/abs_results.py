@@ -187,7 +187,6 @@ def returns_sheet(tranche_names: list[str]) -> SheetSpec:
 
 
 def participants_sheet(tranche_names: list[str]) -> SheetSpec:
-    J = len(tranche_names)
     s = SheetSpec("Participants", "Who gets what", "Whole-life cash in, cash out and net (in - out) of everyone the "
                   "money passes through (MODEL.md section 6). The nets sum to zero.", columns="table",
                   table_headers=("Cash in", "Cash out", "Net", "Risk borne"))

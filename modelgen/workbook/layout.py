@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 LABEL_COL, UNIT_COL, KEY_COL, VALUE_COL, FIRST_PERIOD_COL = 0, 1, 2, 3, 4
 FIRST_ROW = 6  # 0-based row index of the first content row (rows 1-5 are the header block)
@@ -137,15 +137,6 @@ class Plan:
 
 def quote_sheet(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else "'" + name.replace("'", "''") + "'"
-
-
-def col_name(col: int) -> str:
-    return xl_col_to_name(col)
-
-
-def joined(template: str, keys: Iterable[str], op: str = "+") -> str:
-    """``[a]+[b]+[c]`` for a list of keys, formatted into ``template`` at ``{}``."""
-    return template.format(op.join(f"[{k}]" for k in keys))
 
 
 _WORDS = {None: "", "-1": " (previous month)", "all": " (every month)", "all0": " (every period from close)",
