@@ -24,7 +24,7 @@ from .readback import WorkbookInputs, open_workbook, read_inputs
 from .reference.abs_model import SheetValues
 from .reference.metrics import excel_serial
 from .workbook.inputs_sheet import INDEX_ROW, INPUTS_SHEET, SELECTOR_ROW
-from .workbook.layout import FIRST_PERIOD_COL, KEY_COL, VALUE_COL
+from .workbook.layout import KEY_COL, reference_value
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-6
@@ -155,38 +155,6 @@ def compare(expected: Any, actual: Any) -> tuple[bool, float, float]:
     return (diff <= ABS_TOL or rel <= REL_TOL, diff, rel)
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
-def expected_value(sheets: dict[str, SheetValues], sheet: str, key: str, col: int) -> tuple[bool, Any]:
-    """The reference value for a cell of a calculation sheet: (found, value)."""
-    if key == "master_check" and col == VALUE_COL:
-        return True, sheets["Checks"].scalars["master_check"]
-    values = sheets.get(sheet)
-    if values is None:
-        return False, None
-    if col == VALUE_COL:
-        if key in values.scalars:
-            value = values.scalars[key]
-            return True, value[0] if isinstance(value, list) else value
-        return False, None
-    index = col - FIRST_PERIOD_COL
-    if key in values.scalars and isinstance(values.scalars[key], list):
-        position = col - VALUE_COL
-        row = values.scalars[key]
-        return (position < len(row), row[position] if position < len(row) else None)
-    series = values.periods.get(key)
-    if series is None:
-        series = values.years.get(key)
-    if series is None or index < 0 or index >= len(series) or series[index] is None:
-        return False, None
-    return True, series[index]
-
-
 ENGINES = ("formulas", "libreoffice")
 
 
@@ -247,7 +215,7 @@ def compare_workbook(wb, inputs: WorkbookInputs, template, sheets: dict[str, She
                     else:
                         found, expected = True, _plain(ws.cell(cell.row, selected_col + 1).value)
                 else:
-                    found, expected = expected_value(sheets, ws.title, key, col)
+                    found, expected = reference_value(sheets, ws.title, key, col)
                 if not found:
                     mismatches.append(Mismatch(ws.title, cell.coordinate, key, None, values.get(actual_key),
                                                "no reference value for this formula cell"))

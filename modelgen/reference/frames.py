@@ -23,6 +23,11 @@ class Columns:
     node: int | None = None
     byod: int | None = None
 
+    @property
+    def years(self) -> int:
+        """Deal years across the period columns (the Returns sheet's yearly table)."""
+        return max(1, math.ceil(self.horizon / 12))
+
     @classmethod
     def of(cls, deal: Deal) -> "Columns":
         return cls(deal.term_months, deal.node_sale.horizon_months if deal.node_sale else None,
@@ -61,7 +66,7 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     for value in checks.values():
         master += value
     checks["master_check"] = master
-    sheets["Dashboard"] = dashboard_values(deal, sheets, max(1, math.ceil(columns.horizon / 12)))
+    sheets["Dashboard"] = dashboard_values(deal, sheets, columns.years)
     return ModelResult(deal, sheets, scenario, settings)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..config import Deal
 from ..reference.abs_model import PARTICIPANTS
-from .layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan
+from .layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, reference_value
 from .styles import Styles
 
 DASHBOARD_SHEET = "Dashboard"
@@ -62,7 +62,6 @@ def write_dashboard(wb, ws, styles: Styles, plan: Plan, deal: Deal, sheets: dict
     write_header(ws, styles, "Dashboard", "Headline figures of every section (links to the calculation sheets) "
                  "and charts. Follow any number to its sheet.", "=master_check")
     ws.repeat_rows(0, 2)  # the dashboard's row 5 is a block heading, not a column header
-    cached = sheets.get(DASHBOARD_SHEET)
     r = 4
     for title, headers, rows in dashboard_rows(deal, plan.years):
         ws.write_string(r, LABEL_COL, title, styles.section)
@@ -76,12 +75,11 @@ def write_dashboard(wb, ws, styles: Styles, plan: Plan, deal: Deal, sheets: dict
             ws.write_string(r, LABEL_COL, label)
             ws.write_string(r, UNIT_COL, units[-1] if len(set(units) - {None}) == 1 else "see header", styles.unit)
             ws.write_string(r, KEY_COL, key, styles.key)
-            values = cached.scalars.get(key) if cached else None
             for i, template in enumerate(cells):
                 if template:
                     col = VALUE_COL + i
                     write_formula(ws, r, col, plan.render(template, DASHBOARD_SHEET, col), styles.value(units[i]),
-                                  values[i] if values else None)
+                                  reference_value(sheets, DASHBOARD_SHEET, key, col)[1])
             r += 1
         r += 1
     ws.set_column(LABEL_COL, LABEL_COL, 40)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -169,3 +169,32 @@ def row_note(row: Row) -> str:
     if row.f0 and row.kind == "period" and row.f0 != row.f:
         parts.append(f"At close (t = 0): {describe_formula(row.f0)}")
     return " ".join(parts)
+
+
+def reference_value(sheets: dict, sheet: str, key: str, col: int) -> tuple[bool, Any]:
+    """The reference model's value for the cell in column ``col`` of row ``key``: (found, value).
+
+    The one place that maps a cell to a reference value: D is a single value (a table row's
+    first), a table row's other values follow in E.., and period or year rows start at E.
+    The writer caches these values; verify compares recalculated cells with them."""
+    if key == "master_check" and col == VALUE_COL:
+        return True, sheets["Checks"].scalars["master_check"]
+    values = sheets.get(sheet)
+    if values is None:
+        return False, None
+    if col == VALUE_COL:
+        if key in values.scalars:
+            value = values.scalars[key]
+            return True, value[0] if isinstance(value, list) else value
+        return False, None
+    index = col - FIRST_PERIOD_COL
+    if key in values.scalars and isinstance(values.scalars[key], list):
+        position = col - VALUE_COL
+        row = values.scalars[key]
+        return (position < len(row), row[position] if position < len(row) else None)
+    series = values.periods.get(key)
+    if series is None:
+        series = values.years.get(key)
+    if series is None or index < 0 or index >= len(series) or series[index] is None:
+        return False, None
+    return True, series[index]

@@ -27,7 +27,7 @@ from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
 from .dashboard import DASHBOARD_SHEET, write_dashboard
 from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
-from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec, row_note
+from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec, reference_value, row_note
 from .styles import Styles
 
 COVER_SHEET = "Cover"
@@ -60,27 +60,6 @@ def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
         sheets.append(byod_sheet(columns.byod))
     sheets.append(checks_sheet(names, deal.node_sale.tier_count if deal.node_sale else None))
     return sheets
-
-
-def _cached(sheets: dict[str, SheetValues], sheet: str, key: str, kind: str, index: int):
-    """The reference's value for one cell (None where the reference has none)."""
-    values = sheets.get(sheet)
-    if values is None:
-        return None
-    if kind == "scalar-of-period":
-        return values.scalars.get(key)
-    if kind == "period":
-        series = values.periods.get(key)
-    elif kind == "year":
-        series = values.years.get(key)
-    elif kind == "table":
-        row = values.scalars.get(key)
-        return row[index] if row is not None and index < len(row) else None
-    else:
-        return values.scalars.get(key)
-    if series is None or index >= len(series):
-        return None
-    return series[index]
 
 
 LINK = re.compile(r"^=(?:'[^']+'|[A-Za-z_][A-Za-z0-9_]*)!\$?[A-Z]{1,3}\$?\d+$")
@@ -170,14 +149,14 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
         ws.write_comment(r, LABEL_COL, f"{row.label} ({row.unit}). {row_note(row)}", {"x_scale": 3, "y_scale": 2})
         fmt = styles.value(row.unit)
         if row.kind == "scalar":
-            value = _cached(sheets, spec.name, row.key, "scalar", 0)
+            value = reference_value(sheets, spec.name, row.key, VALUE_COL)[1]
             _write_formula(ws, r, VALUE_COL, _render(plan, row.f, spec.name, VALUE_COL, r), styles.value(row.unit, bold=True), value)
         elif row.kind == "table":
             for i, template in enumerate(row.cells):
                 if template:
                     cell_fmt = styles.value(row.cell_units[i]) if row.cell_units else fmt
                     _write_formula(ws, r, VALUE_COL + i, _render(plan, template, spec.name, VALUE_COL + i, r), cell_fmt,
-                                   _cached(sheets, spec.name, row.key, "table", i))
+                                   reference_value(sheets, spec.name, row.key, VALUE_COL + i)[1])
             if row.text:
                 ws.write_string(r, VALUE_COL + len(row.cells), row.text)
         elif row.kind == "year":
@@ -188,18 +167,18 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
                 col = FIRST_PERIOD_COL + y
                 template = row.f0 if (y == 0 and row.f0) else row.f
                 _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
-                               _cached(sheets, spec.name, row.key, "year", y))
+                               reference_value(sheets, spec.name, row.key, col)[1])
         else:
             if row.d:
                 _write_formula(ws, r, VALUE_COL, plan.render(row.d, spec.name, VALUE_COL), styles.value(row.unit, bold=True),
-                               _cached(sheets, spec.name, row.key, "scalar-of-period", 0))
+                               reference_value(sheets, spec.name, row.key, VALUE_COL)[1])
             for t in range(0, plan.sheet_horizon(spec) + 1):
                 template = row.f0 if t == 0 else row.f
                 if not template:
                     continue
                 col = FIRST_PERIOD_COL + t
                 _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
-                               _cached(sheets, spec.name, row.key, "period", t))
+                               reference_value(sheets, spec.name, row.key, col)[1])
     group_sections(ws, spec)
     if is_checks:
         ws.conditional_format(FIRST_ROW, VALUE_COL, last_row - 1, VALUE_COL,
@@ -274,7 +253,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
     """Write the workbook for ``template``; returns the number of formula cells written."""
     deal = template.deal()
     specs = calculation_sheets(deal, columns)
-    plan = Plan(specs, columns.horizon, max(1, math.ceil(columns.horizon / 12)))
+    plan = Plan(specs, columns.horizon, columns.years)
     counter = {"formulas": 0}
 
     def write(tmp: Path) -> None:
