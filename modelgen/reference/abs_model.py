@@ -111,7 +111,7 @@ def _target_balance(d: DealArrays, r: dict, t: int, total: np.ndarray, cv: np.nd
     hol = p["interest_holiday_months"]
     straight = np.where(t <= hol, total, r["schedule_base_balance"][t - 1] * np.maximum(0, (d.T - t) / (d.T - hol)))
     b0 = r["balance_close_total"][0]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ltv = np.where(cv[0] > 0, b0 * cv[t] / np.where(cv[0] > 0, cv[0], 1.0), 0.0)
     return np.where(p["bullet"] > 0, total, np.where(p["straight_line"] > 0, straight, np.where(p["ltv"] > 0, ltv, 0.0)))
 
@@ -154,7 +154,7 @@ def _tests_and_default(d: DealArrays, r: dict, t: int, op: np.ndarray, cv: np.nd
     accrued = [r[f"interest_accrued_{j}"][t] for j in range(1, J + 1)]
     interest_total = sum(accrued[1:], accrued[0])
     ds = r["debt_service_due"][t] = op * (interest_total + r["scheduled_principal"][t])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         dscr = r["dscr"][t] = np.where(ds > 0, cfads / np.where(ds > 0, ds, 1.0), np.nan)
         run = r["dscr_breach_run"][t] = op * (p["dscr_min"] > 0) * (dscr < p["dscr_min"]) * (r["dscr_breach_run"][t - 1] + 1)
         closes = [r[f"balance_close_{j}"][t] for j in range(1, J + 1)]
