@@ -31,6 +31,8 @@ class Assets(_Section):
     ancillary_capex_pct: NonNeg
     useful_life_months: Annotated[int, Field(ge=1)]
     value_decline: Decline
+    scrap_value_pct: Fraction = 0
+    buyer_discount_annual: Optional[Annotated[float, Field(gt=-1, le=10)]] = None
 
 
 class Revenue(_Section):
@@ -40,6 +42,7 @@ class Revenue(_Section):
     util_target: Fraction
     util_ramp_months: Month
     hours_per_month: Annotated[float, Field(gt=0, le=744)] = 730
+    rent_path: Optional[Annotated[list[Positive], Field(min_length=1, max_length=600)]] = None
 
 
 class Shock(_Section):
@@ -55,6 +58,7 @@ class Opex(_Section):
     colo_per_kw_month: NonNeg
     maintenance_pct_annual: NonNeg
     fixed_opex_month: NonNeg = 0
+    idle_power_share: Fraction = 1
 
 
 class Fees(_Section):
@@ -68,8 +72,18 @@ class Tranche(_Section):
     coupon: Fraction
 
 
+class Triggers(_Section):
+    dscr_min: NonNeg = 1.0
+    dscr_months: Month = 2
+    ltv_max: NonNeg = 0
+
+
 class Structure(_Section):
-    amortization: Literal["bullet", "straight_line", "sweep"]
+    amortization: Literal["bullet", "straight_line", "ltv", "sweep"]
+    principal_allocation: Literal["sequential", "pro_rata"] = "sequential"
+    interest_holiday_months: Month = 0
+    platform_retention: Fraction = 0
+    triggers: Triggers = Triggers()
     reserve_months: Annotated[float, Field(ge=0, le=24)]
     junior_excess_share: Fraction
     tranches: Annotated[list[Tranche], Field(min_length=1, max_length=10)]
@@ -187,6 +201,16 @@ class Deal(_Section):
                 raise ValueError("must be a date without a time of day")
             return value.date()
         return value
+
+    @model_validator(mode="after")
+    def _v2_consistent(self) -> "Deal":
+        path = self.revenue.rent_path
+        if path is not None and len(path) != self.term_months:
+            raise ValueError(f"revenue.rent_path has {len(path)} rents; it must have term_months ({self.term_months})")
+        if self.structure.interest_holiday_months >= self.term_months:
+            raise ValueError(f"structure.interest_holiday_months ({self.structure.interest_holiday_months}) must be "
+                             f"shorter than term_months ({self.term_months})")
+        return self
 
     @model_validator(mode="after")
     def _raise_is_solvable(self) -> "Deal":
