@@ -48,7 +48,7 @@ def _class_rows(j, name: str, J: int) -> list[Row]:
                  f"MAX(0,[liquidation_pool]{above})))")
     cf, cum = f"[cash_flow_{j}@all0]", f"[cum_distributions_{j}@all]"
     loss = "[loss_all]" if everyone else f"[loss_{j}]"
-    guess = f"IF([moic_{j}]>0,[moic_{j}]^(1/term_months)-1,0)"
+    guess = f"IF([moic_{j}]>0,[moic_{j}]^([total_received_{j}]/SUMPRODUCT([period@all],[distributions_{j}@all]))-1,0)"
     has_root = f"AND(MIN({cf})<0,MAX({cf})>0)"
     unpaid = ("(" + "+".join(f"[interest_unpaid_{k}@all]" for k in js) + ")") if everyone else f"[interest_unpaid_{j}@all]"
     cover_of = f"interest_cover_{J if everyone else j}"
@@ -110,7 +110,8 @@ def _class_rows(j, name: str, J: int) -> list[Row]:
         Row(f"irr_{j}", f"{name}: IRR (effective annual)", "%", kind="scalar",
             f=f'=IF({has_root},IFERROR((1+IRR({cf},{guess}))^12-1,"n/a"),"n/a")',
             note="(1 + monthly IRR)^12 - 1; n/a where the cash flows never change sign or no root is found. The guess "
-                 "(MOIC spread over the term) helps engines that iterate from it converge."),
+                 "(MOIC spread over the cash-weighted months of the distributions) helps engines that iterate from "
+                 "it converge."),
         Row(f"irr_nominal_{j}", f"{name}: IRR (nominal annual)", "%", kind="scalar",
             f=f'=IF({has_root},IFERROR(12*IRR({cf},{guess}),"n/a"),"n/a")',
             note="12 x monthly IRR: the figure comparable with a coupon."),

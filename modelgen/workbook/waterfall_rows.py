@@ -19,7 +19,7 @@ from .layout import Row, SheetSpec, section
 # one config field, one glossary entry and one step in modelgen.waterfall).
 FEE_ACCRUAL = {
     "mgmt_fee": ("fees_mgmt_fee_annual/12*[balance_open_total]",
-                 "mgmt_fee_annual / 12 * notes outstanding at the start of the month"),
+                 "The annual management fee / 12 x notes outstanding at the start of the month"),
 }
 
 
@@ -59,15 +59,15 @@ def _claim_rows(step: Step, walk: Walk, accrued: str, label: str, unit_note: str
     k = lambda stem: claim_key(step, stem)  # noqa: E731
     cash = walk.cash
     rows = [
-        Row(k("due"), f"{label}: due", "USD", f=f"=[{accrued}]+[{k('unpaid')}@-1]",
+        Row(k("due"), f"{label} due", "USD", f=f"=[{accrued}]+[{k('unpaid')}@-1]",
             note=f"{unit_note} accrued this month plus what was left unpaid before (a claim carried forward)."),
-        Row(k("paid_cash"), f"{label}: paid from cash", "USD", f=f"=MIN([{cash}],[{k('due')}])",
+        Row(k("paid_cash"), f"{label} paid from cash", "USD", f=f"=MIN([{cash}],[{k('due')}])",
             note=f"From the cash left after the steps above ({cash})."),
     ]
     shortfall = f"[{k('due')}]-[{k('paid_cash')}]"
     if step.reserve_covers:
         left = "[reserve_open]-[reserve_release]" + "".join(f"-[{d}]" for d in walk.block.draws)
-        rows.append(Row(draw_key(step), f"{label}: drawn from the reserve", "USD",
+        rows.append(Row(draw_key(step), f"{label} drawn from the reserve", "USD",
                         f=f"=[operating]*MIN({left},{shortfall})",
                         note="The shortfall, as far as the reserve still holds money after the release and the "
                              "draws of the steps above."))
@@ -75,16 +75,17 @@ def _claim_rows(step: Step, walk: Walk, accrued: str, label: str, unit_note: str
         walk.block.draws.append(draw_key(step))
     paid = f"=[{k('paid_cash')}]" + (f"+[{draw_key(step)}]" if step.reserve_covers else "")
     total = {"d": f"=SUM([{k('paid')}@all])"}
-    rows.append(Row(k("paid"), f"{label}: paid", "USD", f=paid, note="Paid from cash and from the reserve.", **total))
+    rows.append(Row(k("paid"), f"{label} paid", "USD", f=paid, note="Paid from cash and from the reserve.", **total))
     if step.kind == "interest":
-        rows.append(Row(k("capitalised"), f"{label}: capitalised (holiday)", "USD",
+        rows.append(Row(k("capitalised"), f"{label} capitalised (holiday)", "USD",
                         f=f"=[operating]*IF([period]<=structure_interest_holiday_months,{shortfall},0)",
                         note="In the interest holiday's months, interest not paid is added to the balance instead of "
                              "becoming arrears."))
         shortfall += f"-[{k('capitalised')}]"
     rows += [
-        Row(k("unpaid"), f"{label}: unpaid, carried (closing)", "USD", f=f"={shortfall}", f0="=0",
-            note="Due less paid (and less capitalised): arrears that rank first next month and at the sale."),
+        Row(k("unpaid"), f"{label} unpaid, carried (closing)", "USD", f=f"={shortfall}", f0="=0",
+            note="Due less paid" + (" and less capitalised" if step.kind == "interest" else "") +
+                 ": arrears that rank first next month and at the sale."),
         Row(step.cash_after_key, f"Cash left after {label.lower()}", "USD", f=f"=[{cash}]-[{k('paid_cash')}]",
             note="What the next step can use."),
     ]
@@ -116,8 +117,8 @@ def emit_fee(step: Step, walk: Walk) -> list[Row]:
     formula, words = FEE_ACCRUAL[step.name]
     walk.block.fees.append(step.name)
     accrued = claim_key(step, "accrued")
-    rows = [Row(accrued, f"{step.label}: accrued", "USD", f=f"=[operating]*{formula}",
-                note=f"{words[0].upper() + words[1:]}, while the deal operates.")]
+    rows = [Row(accrued, f"{step.label} accrued", "USD", f=f"=[operating]*{formula}",
+                note=f"{words}, while the deal operates.")]
     return rows + _claim_rows(step, walk, accrued, step.label, "The fee")
 
 
@@ -128,7 +129,7 @@ def emit_interest(step: Step, walk: Walk) -> list[Row]:
                 f=f"=[accruing]*[balance_open_{j}]*tranche{j}_coupon/12",
                 note="coupon / 12 on the balance at the start of the month, while interest accrues (operating, and "
                      "after a default through the liquidation lag).")]
-    return rows + _claim_rows(step, walk, accrued, f"{name}: interest", "Interest")
+    return rows + _claim_rows(step, walk, accrued, f"{name} interest", "Interest")
 
 
 def emit_principal(step: Step, walk: Walk) -> list[Row]:
