@@ -36,6 +36,15 @@ class SheetValues:
             mine.update(theirs)
 
 
+def _owned(values, shape: tuple) -> np.ndarray:
+    """values as a float array of ``shape``: fresh arrays of that shape are kept, anything else is
+    broadcast into a new array (so rows filled month by month never share memory)."""
+    arr = np.asarray(values, dtype=float)
+    if arr.shape == shape and arr.base is None and arr.flags.c_contiguous:
+        return arr
+    return np.broadcast_to(arr, shape).copy()
+
+
 def _plain(x: float, na: Optional[str], integer: bool):
     if x != x:  # NaN
         return na
@@ -65,19 +74,19 @@ class BatchValues:
 
     def period(self, key: str, values: np.ndarray, start: int = 1, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
         """A period row (n, S); ``start`` = 0 where the row has a value at t = 0 (the closing date)."""
-        values = np.broadcast_to(np.asarray(values, dtype=float), (self.n, self.S)).copy()
+        values = _owned(values, (self.n, self.S))
         self._note("period", key, na, integer)
         self.periods[key], self.start[key] = values, start
         return values
 
     def scalar(self, key: str, values, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
-        values = np.broadcast_to(np.asarray(values, dtype=float), (self.S,)).copy()
+        values = _owned(values, (self.S,))
         self._note("scalar", key, na, integer)
         self.scalars[key] = values
         return values
 
     def year(self, key: str, values: np.ndarray, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
-        values = np.broadcast_to(np.asarray(values, dtype=float), (self.Y, self.S)).copy()
+        values = _owned(values, (self.Y, self.S))
         self._note("year", key, na, integer)
         self.years[key] = values
         return values

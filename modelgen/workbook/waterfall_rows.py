@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..glossary import defined_name
 from ..waterfall import Step, priority_of_payments
 from .abs_sheets import COLOCATION, ENERGY, FIXED, MAINTENANCE
 from .layout import Row, SheetSpec, section
 
-# What a fee step accrues each month while the deal operates (a new senior fee: one entry here,
-# one config field, one glossary entry and one step in modelgen.waterfall).
-FEE_ACCRUAL = {
-    "mgmt_fee": ("fees_mgmt_fee_annual/12*[balance_open_total]",
-                 "The annual management fee / 12 x notes outstanding at the start of the month"),
+# What a fee step accrues each month while the deal operates, by its basis (a new senior fee: one
+# config field, one glossary entry and one step in modelgen.waterfall).
+FEE_BASES = {
+    "balance_annual": ("{rate}/12*[balance_open_total]", "annual rate / 12 x notes outstanding at the start of the month"),
+    "fixed_month": ("{rate}", "a fixed amount a month"),
 }
 
 
@@ -114,11 +115,12 @@ def emit_opex(step: Step, walk: Walk) -> list[Row]:
 
 
 def emit_fee(step: Step, walk: Walk) -> list[Row]:
-    formula, words = FEE_ACCRUAL[step.name]
+    formula, words = FEE_BASES[step.basis]
+    formula = formula.format(rate=defined_name(step.rate))
     walk.block.fees.append(step.name)
     accrued = claim_key(step, "accrued")
     rows = [Row(accrued, f"{step.label} accrued", "USD", f=f"=[operating]*{formula}",
-                note=f"{words}, while the deal operates.")]
+                note=f"{step.rate}: {words}, while the deal operates.")]
     return rows + _claim_rows(step, walk, accrued, step.label, "The fee")
 
 
@@ -256,8 +258,9 @@ def _test_rows(J: int, names: list[str], fees: list[str]) -> list[Row]:
         section("Coverage tests and triggers"),
         Row("cfads", "Cash flow available for debt service", "USD", f=f"=[revenue]-[opex_accrued]{fee_accruals}",
             note="Revenue - operating costs - senior fees accrued this month (arrears and reserve movements left out)."),
-        Row("debt_service_due", "Debt service due", "USD", f=f"={interest}+[scheduled_principal]",
-            note="Interest accrued this month on every class (holiday months included) + scheduled principal."),
+        Row("debt_service_due", "Debt service due", "USD", f=f"=[operating]*({interest}+[scheduled_principal])",
+            note="Interest accrued this month on every class (holiday months included) + scheduled principal, in the "
+                 "months the waterfall runs."),
         Row("dscr", "DSCR", "x", f='=IF(AND([operating]=1,[debt_service_due]>0),[cfads]/[debt_service_due],"n/a")',
             note="CFADS / debt service due, in the months the waterfall runs; n/a where nothing is due."),
         Row("dscr_breach_run", "Months in a row with the DSCR below its trigger", "months",
