@@ -91,9 +91,10 @@ def depreciation_sheet() -> SheetSpec:
     s.add(
         section("Rent, utilisation and cost"),
         Row("rent_per_gpu_hour", "Rent per GPU-hour", "USD/GPU-h",
-            f="=IF(ISNUMBER(INDEX(revenue_rent_path,1,1)),INDEX(revenue_rent_path,MIN([period],ROWS(revenue_rent_path)),1),"
+            f="=IF(ISNUMBER(INDEX(revenue_rent_path,1,1)),INDEX(revenue_rent_path,MIN([period],term_months),1),"
               "revenue_rent0*(1-revenue_rent_decline)^(([period]-1)/12)*(1-shock_rent_drop*[shock_flag]))",
-            note="The rent path's month t where a path is given (beyond its end: its last rent), else rent0 * "
+            note="The rent path's month t where a path is given (one rent per month of the term; beyond the term its "
+                 "last rent), else rent0 * "
                  "(1 - rent_decline)^((t - 1) / 12) * (1 - shock rent drop while the shock is in force)."),
         Row("utilisation", "Utilisation", "%",
             f="=IF(revenue_util_ramp_months=0,revenue_util_target,revenue_util_start+(revenue_util_target-"
