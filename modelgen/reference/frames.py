@@ -90,12 +90,24 @@ def run_batch(deals: list[Deal], horizon: int | None = None, check_tolerance: fl
     return run_abs_batch(DealArrays.of(list(deals), horizon), check_tolerance)
 
 
+SUMMARY_CHUNK = 1000  # deals computed at once when only their summaries are kept (bounds the memory)
+
+
 def summary_batch(deals: list[Deal], batch: BatchValues | None = None, scenario: str = "base") -> list[dict]:
-    """One Appendix-B summary (securitization part) per deal of a batch."""
+    """One Appendix-B summary (securitization part) per deal of a batch: of ``batch`` where given,
+    else computed here in chunks of SUMMARY_CHUNK deals over the batch's common horizon."""
     from ..summary import securitization_summary
 
-    batch = batch if batch is not None else run_batch(deals)
-    return [securitization_summary(deal, _BatchDeal(batch, s), scenario) for s, deal in enumerate(deals)]
+    deals = list(deals)
+    if batch is not None:
+        return [securitization_summary(deal, _BatchDeal(batch, s), scenario) for s, deal in enumerate(deals)]
+    horizon = max(d.term_months for d in deals)
+    out: list[dict] = []
+    for start in range(0, len(deals), SUMMARY_CHUNK):
+        chunk = deals[start:start + SUMMARY_CHUNK]
+        values = run_batch(chunk, horizon)
+        out += [securitization_summary(deal, _BatchDeal(values, s), scenario) for s, deal in enumerate(chunk)]
+    return out
 
 
 class _BatchDeal:
@@ -106,8 +118,8 @@ class _BatchDeal:
 
     def scalar(self, key: str):
         if key in self.batch.tables:
-            return [float(c[self.s]) for c in self.batch.tables[key]]
-        return self.batch.value(key, self.s)
+            return [c[self.s] for c in self.batch.plain_table(key)]
+        return self.batch.plain_scalar(key)[self.s]
 
     def years(self, key: str) -> list:
         return self.batch.years[key][:, self.s].tolist()

@@ -76,8 +76,12 @@ def irr_monthly(flows: Sequence[float]) -> float | None:
 def _horner_up(flows: np.ndarray, last: np.ndarray, y: np.ndarray) -> np.ndarray:
     """sum_{t <= last} flows[t] * y^(last - t) per deal, by Horner's rule from flows[0] (as _poly)."""
     total = np.zeros_like(y)
+    shortest = int(last.min())
     for t in range(flows.shape[0]):
-        total = np.where(t <= last, total * y + flows[t], total)
+        if t <= shortest:
+            total = total * y + flows[t]
+        else:
+            total = np.where(t <= last, total * y + flows[t], total)
     return total
 
 

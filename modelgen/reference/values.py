@@ -39,6 +39,8 @@ class SheetValues:
 def _owned(values, shape: tuple) -> np.ndarray:
     """values as a float array of ``shape``: fresh arrays of that shape are kept, anything else is
     broadcast into a new array (so rows filled month by month never share memory)."""
+    if isinstance(values, (int, float)):
+        return np.zeros(shape) if values == 0 else np.full(shape, float(values))
     arr = np.asarray(values, dtype=float)
     if arr.shape == shape and arr.base is None and arr.flags.c_contiguous:
         return arr
@@ -110,6 +112,20 @@ class BatchValues:
         for key, cells in self.tables.items():
             out.scalars[key] = [float(c[s]) for c in cells]
         return out
+
+    def plain_scalar(self, key: str) -> list:
+        """A single-value row of every deal in plain Python (converted once, then cached)."""
+        cache = self.__dict__.setdefault("_plain_cache", {})
+        if key not in cache:
+            na, integer = self.na["scalar", key], ("scalar", key) in self.integer
+            cache[key] = [_plain(x, na, integer) for x in self.scalars[key].tolist()]
+        return cache[key]
+
+    def plain_table(self, key: str) -> list[list]:
+        cache = self.__dict__.setdefault("_table_cache", {})
+        if key not in cache:
+            cache[key] = [c.tolist() for c in self.tables[key]]
+        return cache[key]
 
     def value(self, key: str, s: int):
         """One single value of deal ``s`` in plain Python (for summaries without a whole deal's rows)."""
