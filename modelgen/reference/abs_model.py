@@ -35,7 +35,7 @@ def _dates(start, n: int) -> tuple:
     return tuple(excel_serial(edate(start, t)) for t in range(n))
 
 
-def _timeline_and_fleet(d: DealArrays, out: BatchValues) -> dict[str, np.ndarray]:
+def _timeline_and_fleet(d: DealArrays, out: BatchValues, fees: list) -> dict[str, np.ndarray]:
     """Rows that do not depend on the waterfall: dates, flags, rent, utilisation, values, sources and uses."""
     t = d.t
     out.period("period", t, start=0, integer=True)
@@ -46,7 +46,7 @@ def _timeline_and_fleet(d: DealArrays, out: BatchValues) -> dict[str, np.ndarray
     life = out.period("in_life", fleet.in_life(d), integer=True)
     rent = out.period("rent_per_gpu_hour", fleet.rent_per_gpu_hour(d, shock))
     util = out.period("utilisation", fleet.utilisation(d))
-    su = fleet.sources_uses(d, util)
+    su = fleet.sources_uses(d, util, fees)
     for key, value in su.items():
         out.scalar(key, value)
     cap = su["capex"]
@@ -305,7 +305,7 @@ def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01) -> BatchValues:
     names = [tranche.name for tranche in d.deals[0].structure.tranches]
     steps = priority_of_payments(names)
     _rate_inputs(d, steps)
-    f = _timeline_and_fleet(d, out)
+    f = _timeline_and_fleet(d, out, [s for s in steps if s.kind == "fee"])
     _new_rows(out, d, steps)
     fee_keys = [f"{s.name}_accrued" for s in steps if s.kind == "fee"]
     draw_keys = tuple(f"{s.name}_reserve_draw" if s.kind != "interest" else f"interest_reserve_draw_{s.cls}"

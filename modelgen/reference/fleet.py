@@ -80,26 +80,33 @@ def opex_month1(d: DealArrays, u: np.ndarray, cap: np.ndarray) -> np.ndarray:
     return energy_when_running(d, u[1]) + colocation_when_running(d) + maintenance_when_running(d, cap) + d.p["fixed_opex_month"]
 
 
-def sources_uses(d: DealArrays, u: np.ndarray) -> dict[str, np.ndarray]:
-    """Section 1, closing date.
+def sources_uses(d: DealArrays, u: np.ndarray, fees=()) -> dict[str, np.ndarray]:
+    """Section 1, closing date (fee = the month-1 accrual of the senior fee steps: mgmt_fee_annual / 12 x raise).
 
     raise_amount = (capex + reserve_months * opex_1)
                    / (1 - issuance_fee_pct - reserve_months * (mgmt_fee_annual + share_1 * coupon_1) / 12)
     reserve_funded = reserve_months * (opex_1 + raise * mgmt_fee_annual / 12 + raise * share_1 * coupon_1 / 12)
     issuance_fee = raise * issuance_fee_pct; invested_j = raise * share_j;
     retained_invested = platform_retention * invested_J
+    A fee step on a fixed monthly amount adds reserve_months x its amount to the numerator and to the reserve.
     """
     p = d.p
     cap = capex(d)
     o1 = opex_month1(d, u, cap)
     rm = p["reserve_months"]
-    raise_amount = (cap + rm * o1) / (1 - p["issuance_fee_pct"] - rm * (p["mgmt_fee_annual"] + d.share[0] * d.coupon[0]) / 12)
+    rate, fixed = 0.0, o1
+    for f in fees:
+        if f.basis == "balance_annual":
+            rate = rate + p[f.rate]
+        elif f.basis == "fixed_month":
+            fixed = fixed + p[f.rate]
+    raise_amount = (cap + rm * fixed) / (1 - p["issuance_fee_pct"] - rm * (rate + d.share[0] * d.coupon[0]) / 12)
     out = {
         "capex": cap,
         "opex_month1": o1,
         "raise_amount": raise_amount,
         "issuance_fee": raise_amount * p["issuance_fee_pct"],
-        "reserve_funded": rm * (o1 + raise_amount * p["mgmt_fee_annual"] / 12 + raise_amount * d.share[0] * d.coupon[0] / 12),
+        "reserve_funded": rm * (fixed + raise_amount * rate / 12 + raise_amount * d.share[0] * d.coupon[0] / 12),
     }
     for j in range(1, d.J + 1):
         out[f"invested_{j}"] = raise_amount * d.share[j - 1]
