@@ -55,6 +55,9 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "default.liquidation_lag_months": ("Liquidation lag", "months", "Months from default to the sale of the GPUs."),
     "default.fire_sale_discount": ("Fire-sale discount", "%", "Discount to the collateral value in a sale after default (also used for the liquidation cover)."),
     "default.liquidation_cost_pct": ("Sale costs", "% of price", "Liquidation agent's costs, as a share of the sale price."),
+    "secondary.spread": ("Secondary market: yield spread", "% / yr", "A buyer of a tranche token wants its coupon plus this spread."),
+    "secondary.normal_haircut": ("Secondary market: normal haircut", "%", "Discount to fair value a seller takes in normal markets."),
+    "secondary.crunch_haircut": ("Secondary market: crunch haircut", "%", "Discount to fair value a seller takes from the first stress event on (buyers vanish)."),
     "node_sale.licences": ("Node licences (cap)", "#", "Licences offered in the node sale."),
     "node_sale.tiers": ("Tiers", "#", "Number of price tiers of equal size (or a list of tier sizes)."),
     "node_sale.tiers.*": ("Licences in tier", "#", "Size of one tier."),
@@ -102,6 +105,7 @@ NULLABLE_INPUTS = ("assets.buyer_discount_annual", "revenue.rent_path")
 SECTIONS = {
     "": "Deal", "assets": "Assets", "revenue": "Revenue", "shock": "Next-generation shock", "opex": "Operating costs",
     "fees": "Fees", "structure": "Structure and tranches", "default": "Default and liquidation",
+    "secondary": "Secondary market for the tranche tokens",
     "node_sale": "Node sale (DePIN licences)", "byod": "Bring your own GPU",
 }
 
