@@ -122,7 +122,7 @@ def test_v2_mechanisms_recalculate_with_every_check_at_zero(v2_model, scenario):
 def test_rent_path_replaces_the_curve(tmp_path):
     """With a rent path, month t's rent is the path's t-th rent (the shock's rent drop does not apply)."""
     rents = [2.0, 1.9, 1.8, 0.5, 0.4, 0.3]
-    path = build_workbook(load_template(v2_template(tmp_path / "path.yaml", **{"revenue.rent_path": rents})),
+    path = build_workbook(load_template(v2_template(tmp_path / "path.yaml", **{"revenue.rent_path": rents, "shock.month": 2})),
                           tmp_path / "path.xlsx").path
     wb = openpyxl.load_workbook(path)
     values = recalculate(path, model=load_model(path))
