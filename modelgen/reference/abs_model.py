@@ -50,9 +50,16 @@ def _timeline_and_fleet(d: DealArrays, out: BatchValues) -> dict[str, np.ndarray
     for key, value in su.items():
         out.scalar(key, value)
     cap = su["capex"]
+    p = d.p
+    capped = p["income_cap"] > 0
+    out.scalar("scrap_value", cap * p["scrap_value_pct"])
+    out.scalar("rent_growth_monthly", (1 - p["rent_decline"]) ** (1 / 12))
+    out.scalar("buyer_discount_factor", np.where(capped, (1 + p["buyer_discount_annual"]) ** (-1 / 12), np.nan), na=NA)
+    out.scalar("buyer_opex_month", fleet.buyer_opex_month(d, cap))
     mv = out.period("market_value", fleet.market_value(d, cap, shock), start=0)
-    iv = out.period("income_value", fleet.income_value(d, cap, rent), start=0)
+    iv = fleet.income_value(d, cap, rent)
     cv = out.period("collateral_value", fleet.collateral_value(d, mv, iv), start=0)
+    out.period("income_value", np.where(capped, iv, np.nan), start=0, na=NA)
     bv = out.period("book_value", fleet.book_value(d, cap), start=0)
     out.period("book_vs_collateral_gap", bv - cv, start=0)
     dep = np.full_like(cv, np.nan)
@@ -111,7 +118,7 @@ def _target_balance(d: DealArrays, r: dict, t: int, total: np.ndarray, cv: np.nd
     hol = p["interest_holiday_months"]
     straight = np.where(t <= hol, total, r["schedule_base_balance"][t - 1] * np.maximum(0, (d.T - t) / (d.T - hol)))
     b0 = r["balance_close_total"][0]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ltv = np.where(cv[0] > 0, b0 * cv[t] / np.where(cv[0] > 0, cv[0], 1.0), 0.0)
     return np.where(p["bullet"] > 0, total, np.where(p["straight_line"] > 0, straight, np.where(p["ltv"] > 0, ltv, 0.0)))
 
@@ -127,9 +134,9 @@ def _scheduled_principal(d: DealArrays, r: dict, t: int, op: np.ndarray, target:
     return op * np.where(p["straight_line"] > 0, straight, np.where(p["ltv"] > 0, ltv, 0.0))
 
 
-def _principal_dues(d: DealArrays, r: dict, t: int, due_total: np.ndarray, sweep_mode: np.ndarray,
+def _principal_dues(d: DealArrays, r: dict, t: int, op: np.ndarray, due_total: np.ndarray, sweep_mode: np.ndarray,
                     opens: list[np.ndarray], total: np.ndarray) -> None:
-    """principal_due_j: in sweep mode the whole balance; sequential MIN(balance_open_j, principal_due_total
+    """principal_due_j: in sweep mode op * the whole balance; sequential MIN(balance_open_j, principal_due_total
     - dues above); pro_rata principal_due_total * balance_open_j / balance_open_total."""
     sequential = (d.p["pro_rata"] == 0) | (sweep_mode > 0)
     remaining = due_total
@@ -138,7 +145,7 @@ def _principal_dues(d: DealArrays, r: dict, t: int, due_total: np.ndarray, sweep
         seq = np.minimum(b, remaining)
         remaining = remaining - seq
         pro = np.where(total > 0, due_total * b / safe_total, 0.0)
-        r[f"principal_due_{j}"][t] = np.where(sweep_mode > 0, b, np.where(sequential, seq, pro))
+        r[f"principal_due_{j}"][t] = np.where(sweep_mode > 0, op * b, np.where(sequential, seq, pro))
 
 
 def _tests_and_default(d: DealArrays, r: dict, t: int, op: np.ndarray, cv: np.ndarray, fee_keys: list[str]) -> None:
@@ -154,7 +161,7 @@ def _tests_and_default(d: DealArrays, r: dict, t: int, op: np.ndarray, cv: np.nd
     accrued = [r[f"interest_accrued_{j}"][t] for j in range(1, J + 1)]
     interest_total = sum(accrued[1:], accrued[0])
     ds = r["debt_service_due"][t] = op * (interest_total + r["scheduled_principal"][t])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         dscr = r["dscr"][t] = np.where(ds > 0, cfads / np.where(ds > 0, ds, 1.0), np.nan)
         run = r["dscr_breach_run"][t] = op * (p["dscr_min"] > 0) * (dscr < p["dscr_min"]) * (r["dscr_breach_run"][t - 1] + 1)
         closes = [r[f"balance_close_{j}"][t] for j in range(1, J + 1)]
@@ -211,7 +218,7 @@ def _month(d: DealArrays, r: dict, t: int, f: dict, steps, draw_keys: tuple, fee
     tb = r["target_balance"][t] = _target_balance(d, r, t, total, f["cv"])
     due_total = r["principal_due_total"][t] = op * np.where(sweep_mode > 0, total, np.maximum(0, total - tb))
     r["scheduled_principal"][t] = _scheduled_principal(d, r, t, op, tb)
-    _principal_dues(d, r, t, due_total, sweep_mode, opens, total)
+    _principal_dues(d, r, t, op, due_total, sweep_mode, opens, total)
     holiday = (t <= p["interest_holiday_months"]).astype(float)
     m = Month(r, t, op, cash, reserve_open - release, p, holiday, draw_keys)
     for step in steps:
@@ -228,6 +235,19 @@ def _rate_inputs(d: DealArrays, steps) -> None:
         if step.kind == "fee" and step.rate not in d.p:
             section, name = step.rate.split(".")
             d.p[step.rate] = np.array([float(getattr(getattr(deal, section), name)) for deal in d.deals])
+
+
+def _totals(d: DealArrays, out: BatchValues, fee_keys: list[str]) -> None:
+    """Column D of the waterfall's flow rows: the total over months 1..H; and opex per GPU-hour."""
+    r = out.periods
+    keys = ["revenue", "opex_accrued", "opex_paid", "residual", "junior_excess", "sponsor_residual"]
+    keys += [k.replace("_accrued", "_paid") for k in fee_keys]
+    keys += [f"{stem}_{j}" for j in range(1, d.J + 1) for stem in ("principal_paid", "interest_paid")]
+    for key in keys:
+        out.scalar(key, np.cumsum(r[key][1:], axis=0)[-1])
+    opex = r["opex_accrued"] / (d.p["gpu_count"] * d.p["hours_per_month"])
+    opex[0] = np.nan
+    out.period("opex_per_gpu_hour", opex)
 
 
 def _sale(d: DealArrays, out: BatchValues, fee_keys: list[str]) -> None:
@@ -293,6 +313,7 @@ def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01) -> BatchValues:
     r = out.periods
     for t in range(1, d.n):
         _month(d, r, t, f, steps, draw_keys, fee_keys)
+    _totals(d, out, fee_keys)
     _sale(d, out, [k.replace("_accrued", "_unpaid") for k in fee_keys])
     returns(d, out)
     secondary_market(d, out)

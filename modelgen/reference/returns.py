@@ -45,8 +45,9 @@ def liquidation_cover(d: DealArrays, out: BatchValues) -> None:
     before_sale = (d.t < out.scalars["sale_month"]).astype(float)
     fees = [k for k in r if k.endswith("_unpaid") and not k.startswith(("opex", "interest"))]
     arrears = r["opex_unpaid"] + sum((r[k] for k in fees), np.zeros_like(r["opex_unpaid"]))
-    pool = before_sale * np.maximum(0, r["collateral_value"] * (1 - p["fire_sale_discount"]) * (1 - p["liquidation_cost_pct"])
-                                    + r["reserve_close"] - arrears)
+    pool = out.period("liquidation_pool", np.maximum(0, r["collateral_value"] * (1 - p["fire_sale_discount"])
+                                                     * (1 - p["liquidation_cost_pct"]) + r["reserve_close"] - arrears), start=0)
+    pool = before_sale * pool
     covers, owed_all, cover_all = [], 0.0, 0.0
     for j in range(1, J + 1):
         owed = before_sale * (r[f"interest_unpaid_{j}"] + r[f"balance_close_{j}"])
