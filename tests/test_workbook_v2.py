@@ -11,8 +11,8 @@ import copy
 import openpyxl
 import pytest
 import yaml
-
 from conftest import SMALL_DEAL, find_row
+
 from modelgen.build import build_workbook
 from modelgen.glossary import NULL_WORD
 from modelgen.readback import read_inputs

@@ -31,8 +31,8 @@ def participants_sheet(tranche_names: list[str]) -> SheetSpec:
         "sponsor": ("=SUM([sponsor_residual@all])+[sale_to_sponsor]", "",
                     "The waterfall's residual after the junior's share, and the sale proceeds left after every class."),
         "platform": (f"=[issuance_fee]+{fees}+[sale_fee_paid]+[total_received_{J}]*{kept}", "=[retained_invested]",
-                     "Issuance fee, senior fees (in the waterfall and fee arrears from the sale) and its retained "
-                     "slice's distributions; the slice's price as cash out."),
+                     ("Issuance fee, senior fees (in the waterfall and fee arrears from the sale) and its retained "
+                      "slice's distributions; the slice's price as cash out.")),
         "hardware_vendors": ("=[capex]", "", "The GPU purchase at close."),
         "power_and_colocation": ("=SUM([opex_paid@all])+[sale_opex_paid]", "",
                                  "Operating costs paid in the waterfall and arrears paid from the sale."),
