@@ -11,8 +11,8 @@ import copy
 import openpyxl
 import pytest
 import yaml
-
 from conftest import SMALL_DEAL, find_row
+
 from modelgen.build import build_workbook
 from modelgen.glossary import NULL_WORD
 from modelgen.readback import read_inputs
@@ -116,3 +116,18 @@ def test_v2_mechanisms_recalculate_with_every_check_at_zero(v2_model, scenario):
         assert _value(values, wb, "Participants", "power_and_colocation") >= _value(values, wb, "Tranches", "sale_opex_paid")
     if scenario == "base":
         assert _value(values, wb, "Tranches", "retained_invested") > 0
+
+
+@pytest.mark.slow
+def test_rent_path_replaces_the_curve(tmp_path):
+    """With a rent path, month t's rent is the path's t-th rent (the shock's rent drop does not apply)."""
+    rents = [2.0, 1.9, 1.8, 0.5, 0.4, 0.3]
+    path = build_workbook(load_template(v2_template(tmp_path / "path.yaml", **{"revenue.rent_path": rents, "shock.month": 2})),
+                          tmp_path / "path.xlsx").path
+    wb = openpyxl.load_workbook(path)
+    values = recalculate(path, model=load_model(path))
+    assert not [v for v in values.values() if _is_error(v)]
+    row = find_row(wb["Depreciation"], "rent_per_gpu_hour")
+    got = [values[("DEPRECIATION", f"{col}{row}")] for col in "FGHIJK"]
+    assert got == pytest.approx(rents, rel=1e-12)
+    assert _value(values, wb, "Checks", "master_check") == 0

@@ -31,8 +31,8 @@ def participants_sheet(tranche_names: list[str]) -> SheetSpec:
         "sponsor": ("=SUM([sponsor_residual@all])+[sale_to_sponsor]", "",
                     "The waterfall's residual after the junior's share, and the sale proceeds left after every class."),
         "platform": (f"=[issuance_fee]+{fees}+[sale_fee_paid]+[total_received_{J}]*{kept}", "=[retained_invested]",
-                     "Issuance fee, senior fees (in the waterfall and fee arrears from the sale) and its retained "
-                     "slice's distributions; the slice's price as cash out."),
+                     ("Issuance fee, senior fees (in the waterfall and fee arrears from the sale) and its retained "
+                      "slice's distributions; the slice's price as cash out.")),
         "hardware_vendors": ("=[capex]", "", "The GPU purchase at close."),
         "power_and_colocation": ("=SUM([opex_paid@all])+[sale_opex_paid]", "",
                                  "Operating costs paid in the waterfall and arrears paid from the sale."),
@@ -112,10 +112,10 @@ def checks_sheet(tranche_names: list[str], block: WaterfallBlock, node_tiers: in
                    f"ABS(SUM([mtl_return_{j}@all])*[invested_{j}]-([total_received_{j}]-[invested_{j}]))>check_tolerance",
                    "The yearly mark-to-liquidation returns x invested add up to total cash received - invested."))
     if J > 1:
-        falls = ",".join(f"([loss_pct_{j}]-[loss_pct_{j - 1}])*[invested_{j}]<-check_tolerance" for j in range(2, J + 1))
+        falls = ",".join(f"([loss_pct_{j}]-[loss_pct_{j + 1}])*[raise_amount]>check_tolerance" for j in range(1, J))
         s.add(flag("check_subordination_loss", "Loss % never falls going down the classes", f"OR({falls})",
-                   "A class never loses a smaller share than the class above it (the difference valued at the "
-                   "junior class's size, against the tolerance)."))
+                   "A class never loses a smaller share than the class above it (the difference valued at the raise, "
+                   "against the tolerance)."))
     if node_tiers:
         s.add(flag("check_tier_sizes", "Node tiers add up to the licences",
                    f"ABS([tier_{node_tiers}@c2]-node_sale_licences)>check_tolerance", "The last tier's cumulative size."))

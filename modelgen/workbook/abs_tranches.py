@@ -6,6 +6,7 @@ corkscrews, and the sale's payments land in rows of their own that the Returns s
 """
 from __future__ import annotations
 
+from ..glossary import defined_name
 from ..waterfall import fee_steps
 from .layout import Row, SheetSpec, section
 
@@ -16,7 +17,11 @@ def _at_sale(key: str) -> str:
 
 
 def sources_uses_rows(J: int, tranche_names: list[str]) -> list[Row]:
-    fee = "fees_mgmt_fee_annual"
+    # Senior fees in month 1: a rate on the raise (balance_annual) or a fixed amount (fixed_month).
+    rates = [defined_name(f.rate) for f in fee_steps() if f.basis == "balance_annual"]
+    fixed = "".join(f"+{defined_name(f.rate)}" for f in fee_steps() if f.basis == "fixed_month")
+    on_raise = "".join(f"+[raise_amount]*{rate}/12" for rate in rates)
+    opex1 = f"([opex_month1]{fixed})" if fixed else "[opex_month1]"
     rows = [
         section("Sources and uses at close (t = 0)"),
         Row("capex", "GPU capex (uses)", "USD", kind="scalar",
@@ -29,15 +34,15 @@ def sources_uses_rows(J: int, tranche_names: list[str]) -> list[Row]:
             note="opex_1: energy at month 1's utilisation + colocation + maintenance + fixed (what the reserve is "
                  "sized on, with the month-1 fee and class-1 interest)."),
         Row("raise_amount", "Raise from token holders (sources)", "USD", kind="scalar",
-            f=f"=([capex]+structure_reserve_months*[opex_month1])/(1-fees_issuance_fee_pct-structure_reserve_months*"
-              f"({fee}+tranche1_share*tranche1_coupon)/12)",
+            f=f"=([capex]+structure_reserve_months*{opex1})/(1-fees_issuance_fee_pct-structure_reserve_months*"
+              f"({'+'.join(rates + ['tranche1_share*tranche1_coupon'])})/12)",
             note="R = (capex + reserve_months x opex_1) / (1 - issuance fee - reserve_months x (management fee + "
                  "class-1 share x class-1 coupon) / 12): closed form, so raise = capex + reserve + fee with no "
-                 "circular reference."),
+                 "circular reference (a fixed monthly senior fee joins opex_1)."),
         Row("issuance_fee", "Issuance fee to the platform (uses)", "USD", kind="scalar",
             f="=[raise_amount]*fees_issuance_fee_pct", note="R x issuance_fee_pct."),
         Row("reserve_funded", "Liquidity reserve funded at close (uses)", "USD", kind="scalar",
-            f=f"=structure_reserve_months*([opex_month1]+[raise_amount]*{fee}/12+[raise_amount]*tranche1_share*tranche1_coupon/12)",
+            f=f"=structure_reserve_months*([opex_month1]{fixed}{on_raise}+[raise_amount]*tranche1_share*tranche1_coupon/12)",
             note="reserve_months x (month-1 operating costs + month-1 management fee + month-1 class-1 interest)."),
     ]
     for j, name in zip(range(1, J + 1), tranche_names):

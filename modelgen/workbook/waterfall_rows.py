@@ -50,14 +50,15 @@ class WaterfallBlock:
 class Walk:
     cash: str                      # key of the cash left before the step
     block: WaterfallBlock
-    J: int
     names: list[str]
 
 
 def _claim_rows(step: Step, walk: Walk, accrued: str, label: str, unit_note: str) -> list[Row]:
     """Due = accrued + arrears; paid from the cash left, then (where the reserve covers this step) from the
     reserve; what is still unpaid carries as arrears (interest in a holiday month is capitalised instead)."""
-    k = lambda stem: claim_key(step, stem)  # noqa: E731
+    def k(stem: str) -> str:
+        return claim_key(step, stem)
+
     cash = walk.cash
     rows = [
         Row(k("due"), f"{label} due", "USD", f=f"=[{accrued}]+[{k('unpaid')}@-1]",
@@ -311,7 +312,7 @@ def waterfall_sheet(tranche_names: list[str]) -> tuple[SheetSpec, WaterfallBlock
                   "from the reserve, what stays unpaid; the target balance, the coverage tests and the triggers.")
     steps = priority_of_payments(tranche_names)
     fees = [step.name for step in steps if step.kind == "fee"]
-    walk = Walk("cash_available", WaterfallBlock(), J, tranche_names)
+    walk = Walk("cash_available", WaterfallBlock(), tranche_names)
     s.add(*_cash_rows(fees), *_target_rows(J))
     for number, step in enumerate(steps, start=1):
         s.add(section(f"Step {number}: {step.label}"), *EMITTERS[step.kind](step, walk))

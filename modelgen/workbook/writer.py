@@ -261,7 +261,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
     counter = {"formulas": 0}
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
         wb.set_properties({"title": deal.name, "subject": "GPU-backed finance model", "author": "modelgen",
                            "comments": f"modelgen {__version__}; template {template_label(template)} "
                                        f"#{template.digest}", "created": FIXED_DATE})
