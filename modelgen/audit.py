@@ -275,6 +275,11 @@ def audit_workbook(path: Path | str, template_path: Optional[str] = None) -> Aud
     import openpyxl
 
     path = Path(path)
+    if template_path is not None:
+        try:  # a template named by the user must exist and load: fail before any work
+            load_template(template_path)
+        except TemplateError as exc:
+            raise TemplateError(f"--template: {str(exc).removeprefix('template: ')}") from None
     actual = open_workbook(path)
     if "Cover" not in actual.sheetnames:
         raise WorkbookError(f"{path}: not a modelgen workbook (no 'Cover' sheet)")

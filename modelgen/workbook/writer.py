@@ -235,16 +235,30 @@ def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple
     ws.set_column(VALUE_COL, VALUE_COL, 70)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_save(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
+    """Write to a temporary file beside ``path`` and rename it into place: never a half-written
+    file. The folder must exist. The file gets the mode any new file gets (0666 less the umask),
+    not the temporary file's 0600. A failure to write is one line naming the path."""
+    from ..errors import ModelgenError
+
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+        os.close(fd)
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ModelgenError(f"--output: cannot write '{path}': {reason}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
