@@ -42,7 +42,7 @@ def _child(node: dict[str, Any], part: str, defs: dict[str, Any]) -> dict[str, A
 
 def _describe(node: dict[str, Any], label: str, unit: str, note: str) -> None:
     node["title"] = label
-    unit_text = f" Unit: {unit}." if unit and unit not in ("text", "mode") else ""
+    unit_text = f" Unit: {unit}." if unit and unit not in ("text", "mode", "date") else ""
     node["description"] = f"{note}{unit_text}".strip()
     if unit.startswith("%"):
         node["description"] += " A fraction: 0.15 is 15%."
