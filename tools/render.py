@@ -9,16 +9,47 @@ turns the PDF into one PNG per page.
 """
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from modelgen.libreoffice import RECALC_PROFILE, find_soffice  # noqa: E402
+
+
+def hide_sheets(workbook: Path, out: Path, keep: list[str]) -> None:
+    """A copy of ``workbook`` with every sheet but ``keep`` hidden, edited in the archive itself:
+    a re-save by a library would rewrite the charts and drop what it does not know."""
+    with zipfile.ZipFile(workbook) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                names = re.findall(r'<sheet name="([^"]*)"', text)
+                missing = [name for name in keep if name not in [html.unescape(n) for n in names]]
+                if missing:
+                    sys.exit(f"render: no sheet named {', '.join(missing)} in {workbook}")
+
+                def hide(match: re.Match) -> str:
+                    tag = match.group(0)
+                    if html.unescape(match.group(1)) in keep or "state=" in tag:
+                        return tag
+                    return tag.replace("<sheet ", '<sheet state="hidden" ', 1)
+
+                text = re.sub(r'<sheet name="([^"]*)"[^>]*/>', hide, text)
+                first = next(i for i, n in enumerate(names) if html.unescape(n) in keep)
+                text = re.sub(r'activeTab="\d+"', f'activeTab="{first}"', text)
+                if "activeTab=" not in text:
+                    text = text.replace("<workbookView ", f'<workbookView activeTab="{first}" ', 1)
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
 
 
 def render(workbook: Path, outdir: Path, sheets: list[str] | None = None, dpi: int = 60) -> list[Path]:
@@ -30,13 +61,8 @@ def render(workbook: Path, outdir: Path, sheets: list[str] | None = None, dpi: i
         tmp_path = Path(tmp)
         source = workbook
         if sheets:
-            import openpyxl
-            wb = openpyxl.load_workbook(workbook)
-            for ws in wb.worksheets:
-                if ws.title not in sheets:
-                    ws.sheet_state = "hidden"
             source = tmp_path / workbook.name
-            wb.save(source)
+            hide_sheets(workbook, source, sheets)
         profile = tmp_path / "profile"
         (profile / "user").mkdir(parents=True)
         (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE)

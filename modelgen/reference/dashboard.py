@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..config import Deal
 from .abs_model import PARTICIPANTS, SheetValues
+from ..chart_data import chart_value, payback_chart_columns
 from .depin_model import TIER_FIELDS
 
 
@@ -33,6 +34,9 @@ def dashboard_values(deal: Deal, sheets: dict[str, SheetValues], years: int) -> 
         nt = sheets["Node tiers"].scalars
         d["dash_node"] = [first["payback_days_earned"], last["payback_days_earned"], first["roi_sell"],
                           nt["node_sale_proceeds"], nt["house_proceeds_to_emission"]]
+        for k in range(1, n + 1):
+            row = sheets["Node tiers"].scalars[f"tier_{k}"]
+            d[f"chart_payback_tier_{k}"] = [chart_value(row[c]) for _, c in payback_chart_columns()]
     if deal.byod is not None:
         b = sheets["BYOD ROI"].scalars
         d["dash_byod"] = [b["byod_payback_month"], b["byod_roi"], b["usage_share_of_income"]]
