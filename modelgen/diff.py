@@ -48,9 +48,12 @@ def diff_workbooks(old: Path | str, new: Path | str) -> dict[str, Any]:
     headlines = []
     old_leaves, new_leaves = _leaves(old_summary), _leaves(new_summary)
     for figure in list(old_leaves) + [f for f in new_leaves if f not in old_leaves]:
+        if figure in ("name", "scenario"):  # inputs, listed above
+            continue
         a, b = old_leaves.get(figure), new_leaves.get(figure)
         numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
-        label, unit, none = describe_figure(figure, new_summary if figure in new_leaves else old_summary)
+        label, unit, none = describe_figure(figure, new_summary if figure in new_leaves else old_summary,
+                                            old_summary if figure in new_leaves else new_summary)
         headlines.append({"figure": figure, "label": label, "unit": unit, "none": none, "old": a, "new": b,
                           "change": (b - a) if numeric else None, "changed": _changed(a, b)})
     return {"old": str(old), "new": str(new), "inputs": inputs, "headlines": headlines}

@@ -141,8 +141,10 @@ def _tranche_name(summary: dict, index: int) -> str:
         return f"tranche {index + 1}"
 
 
-def describe_figure(path: str, summary: dict) -> tuple[str, str, str]:
-    """(label, unit, what a missing value means) of a summary leaf given by dotted path."""
+def describe_figure(path: str, summary: dict, other: dict | None = None) -> tuple[str, str, str]:
+    """(label, unit, what a missing value means) of a summary leaf given by dotted path. With
+    ``other`` (the other side of a diff), a label that depends on the outcome (a sale at
+    maturity or a recovery after a default) is the one that fits both sides."""
     parts = path.split(".")
     head = parts[0]
     if head in TOP_FIELDS:
@@ -153,9 +155,10 @@ def describe_figure(path: str, summary: dict) -> tuple[str, str, str]:
     if head == "tranches" and len(parts) >= 3 and parts[1].isdigit():
         label, unit, none = TRANCHE_FIELDS.get(parts[2], (parts[2].replace("_", " "), "General", NA))
         name = _tranche_name(summary, int(parts[1]))
-        if parts[2] == "recovery" and not summary.get("default_month"):
+        defaults = {bool(summary.get("default_month"))} | ({bool(other.get("default_month"))} if other else set())
+        if parts[2] == "recovery" and defaults == {False}:
             label = "paid by the sale of the GPUs at maturity"
-        elif parts[2] == "recovery":
+        elif parts[2] == "recovery" and defaults == {True}:
             label = "recovery from the sale after the default"
         if len(parts) == 4 and parts[3].isdigit():
             label += f", year {int(parts[3]) + 1}"
