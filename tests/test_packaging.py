@@ -44,10 +44,16 @@ def test_wheel_carries_every_bundled_template_and_the_schema(wheel):
 
 def test_wheel_installed_in_a_venv_works_from_any_directory(wheel, tmp_path):
     venv = tmp_path / "venv"
-    # The venv sees the dependencies already installed (no download); modelgen itself comes
-    # from the wheel only: no source tree on the path, and the working directory is elsewhere.
-    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], cwd=tmp_path)
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python = venv / "bin" / "python"
+    # The venv sees the dependencies this environment already has (no download): a .pth file
+    # appends their folders to its path, after its own site-packages, and the .pth files in them
+    # (an editable install of the repository, say) are not run. modelgen itself comes from the
+    # wheel only, and runs from a directory that is not the repository.
+    venv_site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          cwd=tmp_path).strip())
+    here = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (venv_site / "_modelgen_test_dependencies.pth").write_text("\n".join(here) + "\n")
     _run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
          cwd=tmp_path)
     work = tmp_path / "elsewhere"

@@ -2,10 +2,12 @@
 """Render a workbook as a person would see it: LibreOffice headless -> PDF -> PNG pages.
 
     python tools/render.py WORKBOOK.xlsx OUTDIR [--sheets Cover,Dashboard] [--dpi 60]
+    python tools/render.py --readme     # rebuild gpu-abs and redraw docs/cover.png, docs/dashboard.png
 
 LibreOffice recalculates on load (the same throwaway profile as `verify --engine libreoffice`)
 and prints each sheet with the workbook's own print set-up; pdftoppm (Debian's poppler-utils)
-turns the PDF into one PNG per page.
+turns the PDF into one PNG per page. Install the Carlito font (fonts-crosextra-carlito): it has
+Calibri's metrics, so columns and page breaks fall where Excel puts them.
 """
 from __future__ import annotations
 
@@ -73,7 +75,50 @@ def render(workbook: Path, outdir: Path, sheets: list[str] | None = None, dpi: i
     return sorted(outdir.glob(f"{workbook.stem}*.png"))
 
 
+def _trim(image):
+    """The page without its empty bottom margin (a little white kept)."""
+    from PIL import ImageChops, Image
+
+    background = Image.new(image.mode, image.size, "white")
+    box = ImageChops.difference(image, background).getbbox()
+    if not box:
+        return image
+    return image.crop((0, 0, image.size[0], min(image.size[1], box[3] + 20)))
+
+
+def readme_images(dpi: int = 70) -> list[Path]:
+    """docs/cover.png (the Cover) and docs/dashboard.png (the Dashboard's pages of figures and
+    charts, one under the other) from a fresh build of the default template."""
+    from PIL import Image
+
+    from modelgen.build import build_workbook
+    from modelgen.template import load_template
+
+    template = load_template("gpu-abs")
+    docs = ROOT / "docs"
+    with tempfile.TemporaryDirectory() as tmp:
+        workbook = build_workbook(template, Path(tmp) / "gpu-abs.xlsx").path
+        cover = render(workbook, Path(tmp) / "cover", ["Cover"], dpi)
+        _trim(Image.open(cover[0]).convert("RGB")).save(docs / "cover.png", optimize=True)
+        pages = render(workbook, Path(tmp) / "dashboard", ["Dashboard"], dpi)
+        pages = sorted(pages, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        if template.deal().node_sale is not None:
+            pages = pages[:-1]  # the last page holds the chart data, not a chart
+        images = [_trim(Image.open(p).convert("RGB")) for p in pages]
+        sheet = Image.new("RGB", (max(i.size[0] for i in images), sum(i.size[1] for i in images)), "white")
+        y = 0
+        for image in images:
+            sheet.paste(image, (0, y))
+            y += image.size[1]
+        sheet.save(docs / "dashboard.png", optimize=True)
+    return [docs / "cover.png", docs / "dashboard.png"]
+
+
 def main() -> None:
+    if "--readme" in sys.argv:
+        for path in readme_images():
+            print(path)
+        return
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     sheets = None
     dpi = 60

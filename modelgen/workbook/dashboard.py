@@ -25,7 +25,7 @@ CHART_BAND = 16                        # rows (20 px each) per band of two chart
 BANDS_PER_PAGE = 2
 TRANCHE_COLUMNS = [("Invested", "USD", "[{inv}]"), ("IRR", "%", "[irr_{j}]"), ("MOIC", "x", "[moic_{j}]"),
                    ("Loss", "%", "[loss_pct_{j}]"),
-                   ("Paid by the GPU sale per 100 (recovery after a default)", "per 100", "[recovery_per_100_{j}]"),
+                   ("Paid by the GPU sale per 100", "per 100", "[recovery_per_100_{j}]"),
                    ("Payback month", "month", "[payback_month_{j}]"), ("WAL (years)", "years", "[wal_years_{j}]"),
                    ("Min DSCR", "x", "[min_dscr_{j}]")]
 
