@@ -65,6 +65,10 @@ def test_never_is_a_gap_in_the_payback_chart(gpu_abs):
     assert "'Node tiers'!$P$" not in payback and "'Node tiers'!$Q$" not in payback
     assert '<c16r3:dispNaAsBlank val="1"/>' in payback
     assert '<c:legendEntry><c:idx val="5"/><c:delete val="1"/></c:legendEntry>' in payback
+    # the spare series must stay empty: LibreOffice leaves #N/A a gap only when the data has an empty cell
+    spare = re.search(r"<c:v>\(empty\)</c:v>.*?<c:f>Dashboard!\$([A-Z]+)\$(\d+):\$[A-Z]+\$(\d+)</c:f>", payback, re.S)
+    column, first, last = spare.group(1), int(spare.group(2)), int(spare.group(3))
+    assert all(ws[f"{column}{r}"].value is None for r in range(first, last + 1))
 
 
 def test_line_charts_are_not_smoothed(gpu_abs):

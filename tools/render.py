@@ -77,7 +77,7 @@ def render(workbook: Path, outdir: Path, sheets: list[str] | None = None, dpi: i
 
 def _trim(image):
     """The page without its empty bottom margin (a little white kept)."""
-    from PIL import ImageChops, Image
+    from PIL import Image, ImageChops
 
     background = Image.new(image.mode, image.size, "white")
     box = ImageChops.difference(image, background).getbbox()
