@@ -1,0 +1,88 @@
+"""IronCalc (a spreadsheet engine in Rust, ``pip install ironcalc``) as an engine: the default.
+
+The workbook is loaded once into an IronCalc model; inputs are typed into its cells and
+``evaluate()`` recalculates every formula, so one loaded model serves many evaluations.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .base import CellError, CellRef, Engine, EngineFailed
+
+COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _split(cell: str) -> tuple[int, int]:
+    match = COORD.match(cell)
+    if not match:
+        raise EngineFailed(f"--engine ironcalc: '{cell}' is not a cell reference")
+    col = 0
+    for ch in match.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(match.group(2)), col
+
+
+class IronCalcEngine(Engine):
+    name = "ironcalc"
+    program = "IronCalc (the ironcalc Python package)"
+    install_hint = "pip install ironcalc"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model: Any = None
+        self.sheets: dict[str, int] = {}
+        self._error_type: Any = None
+
+    @classmethod
+    def available(cls) -> bool:
+        try:
+            import ironcalc  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def _load(self, path: Path) -> None:
+        import ironcalc
+
+        try:
+            self.model = ironcalc.load_from_xlsx(str(path), "en", "UTC")
+        except Exception as exc:  # IronCalc raises its own WorkbookError or a panic
+            raise EngineFailed(f"--engine ironcalc: cannot load {path.name}: {' '.join(str(exc).split())[:200]}") from None
+        self.sheets = {props["name"].upper(): i for i, props in enumerate(self.model.get_worksheets_properties())}
+        self._error_type = ironcalc.CellType.ErrorValue
+
+    def _index(self, sheet: str) -> int:
+        try:
+            return self.sheets[sheet.upper()]
+        except KeyError:
+            raise EngineFailed(f"--engine ironcalc: the workbook has no sheet '{sheet}'") from None
+
+    def _set_inputs(self, changes: dict[CellRef, Any]) -> None:
+        for (sheet, cell), value in changes.items():
+            index = self._index(sheet)
+            row, col = _split(cell)
+            if isinstance(value, bool):
+                self.model.update_cell_with_bool(index, row, col, value)
+            elif isinstance(value, str):
+                self.model.update_cell_with_text(index, row, col, value)
+            else:
+                self.model.update_cell_with_number(index, row, col, float(value))
+
+    def _evaluate(self) -> None:
+        try:
+            self.model.evaluate()
+        except Exception as exc:
+            raise EngineFailed(f"--engine ironcalc: evaluation failed: {' '.join(str(exc).split())[:200]}") from None
+
+    def _value(self, sheet: str, cell: str) -> Any:
+        index = self._index(sheet)
+        row, col = _split(cell)
+        value = self.model.get_cell_value(index, row, col)
+        if isinstance(value, str) and value.startswith("#") and self.model.get_cell_type(index, row, col) == self._error_type:
+            return CellError(value)
+        return value
+
+    def close(self) -> None:
+        self.model = None
