@@ -72,12 +72,12 @@ def read_values(path: Path) -> dict[CellRef, Any]:
 def _typed(kind: str | None, v: str | None, inline: str | None, strings: list[str]) -> Any:
     if kind == "inlineStr":
         return inline
+    if kind == "str":
+        return v or ""
     if v is None:
         return None
     if kind == "s":
         return strings[int(v)]
-    if kind == "str":
-        return v
     if kind == "b":
         return v.strip() in ("1", "true", "TRUE")
     if kind == "e":
