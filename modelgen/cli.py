@@ -239,8 +239,10 @@ def verify(workbook, engine, scenario, show):
         first = report.causes[0] if report.causes else report.mismatches[0]
         others = len(report.mismatches) - len(report.causes)
         if len(report.causes) == 1:
-            click.echo(f"Where it starts: {first.where} [{first.key}]: {first.reason}; nothing it reads differs"
-                       + (f", and the other {others} difference(s) follow from it" if others else ""), err=True)
+            why = ("a constant typed over a calculated cell" if first.kind == "hard-coded"
+                   else f"{first.reason}, although every cell it reads agrees")
+            click.echo(f"Where it starts: {first.where} [{first.key}]: {why}"
+                       + (f"; the other {others} difference(s) follow from it" if others else ""), err=True)
         elif report.causes:
             listed = ", ".join(m.where for m in report.causes[:5]) + (" ..." if len(report.causes) > 5 else "")
             click.echo(f"Where it starts: {len(report.causes)} cells that no other difference explains, first "

@@ -6,10 +6,12 @@ The workbook is loaded once into an IronCalc model; inputs are typed into its ce
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from .base import CellError, CellRef, Engine, EngineFailed
+from .xlsx import has_absolute_targets, with_relative_targets
 
 COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
@@ -47,8 +49,14 @@ class IronCalcEngine(Engine):
         import ironcalc
 
         try:
-            self.model = ironcalc.load_from_xlsx(str(path), "en", "UTC")
-        except Exception as exc:  # IronCalc raises its own WorkbookError or a panic
+            if has_absolute_targets(path):  # as openpyxl writes them: IronCalc finds only relative ones
+                with tempfile.TemporaryDirectory(prefix="modelgen-ironcalc-") as tmp:
+                    copy = Path(tmp) / "workbook.xlsx"
+                    with_relative_targets(path, copy)
+                    self.model = ironcalc.load_from_xlsx(str(copy), "en", "UTC")
+            else:
+                self.model = ironcalc.load_from_xlsx(str(path), "en", "UTC")
+        except Exception as exc:  # IronCalc raises its own WorkbookError or a panic; a bad zip raises others
             raise EngineFailed(f"--engine ironcalc: cannot load {path.name}: {' '.join(str(exc).split())[:200]}") from None
         self.sheets = {props["name"].upper(): i for i, props in enumerate(self.model.get_worksheets_properties())}
         self._error_type = ironcalc.CellType.ErrorValue

@@ -124,3 +124,27 @@ def write_cells(src: Path, dst: Path, changes: Mapping[CellRef, Any]) -> None:
                     data = zin.read(info.filename)
                 zout.writestr(info, data)
     shutil.move(str(tmp), dst)
+
+
+ABSOLUTE_TARGET = re.compile(rb'Target="/([^"]*)"')
+
+
+def has_absolute_targets(path: Path) -> bool:
+    """Whether a relationship names its target by an absolute path (openpyxl writes them so)."""
+    with zipfile.ZipFile(path) as zf:
+        return any(ABSOLUTE_TARGET.search(zf.read(name)) for name in zf.namelist() if name.endswith(".rels"))
+
+
+def with_relative_targets(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` with every relationship target made relative to its part.
+
+    Both forms are valid; some readers (IronCalc 0.9) find only the relative one."""
+
+    def rewrite(name: str, data: bytes) -> bytes:
+        base = posixpath.dirname(posixpath.dirname(name)) or "."
+        return ABSOLUTE_TARGET.sub(lambda m: b'Target="' + posixpath.relpath(m.group(1).decode(), base).encode() + b'"', data)
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, rewrite(info.filename, data) if info.filename.endswith(".rels") else data)
