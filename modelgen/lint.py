@@ -93,7 +93,9 @@ def precedents(wb, names: Optional[dict[str, tuple[str, str]]] = None) -> dict[N
 
 def _arguments(text: str, start: int) -> tuple[list[str], int]:
     """The top-level arguments of the call whose '(' is at ``start`` (strings already blanked)."""
-    depth, args, current = 0, [], []
+    depth = 0
+    args: list[str] = []
+    current: list[str] = []
     for i in range(start, len(text)):
         ch = text[i]
         if ch == "(":

@@ -103,6 +103,7 @@ class Engine(ABC):
 
     def close(self) -> None:
         """Free what the engine holds (models, temporary files, processes)."""
+        self.evaluated = False
 
     def __enter__(self) -> "Engine":
         return self

@@ -67,6 +67,7 @@ class FileEngine(Engine):
         return value
 
     def close(self) -> None:
+        super().close()
         if self.tmp is not None:
             self.tmp.cleanup()
             self.tmp = None

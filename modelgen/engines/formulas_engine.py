@@ -115,9 +115,9 @@ def _shared_model_class():
         def __init__(self) -> None:
             super().__init__()
             self.prototypes: dict[tuple, Any] = {}
-            self.stats = collections.Counter()
+            self.stats: collections.Counter[str] = collections.Counter()
 
-        def _compile_cell(self, crd, val, context, check_formula, references):  # type: ignore[override]
+        def _compile_cell(self, crd, val, context, check_formula, references):
             match = COORD.match(crd) if isinstance(crd, str) else None
             if not (check_formula and match and isinstance(val, str) and val.startswith("=")
                     and not POSITIONAL.search(val)):
@@ -273,6 +273,7 @@ class FormulasEngine(Engine):
         return plain(value)
 
     def close(self) -> None:
+        super().close()
         self.model = None
         self.values = {}
 

@@ -93,4 +93,5 @@ class IronCalcEngine(Engine):
         return value
 
     def close(self) -> None:
+        super().close()
         self.model = None
