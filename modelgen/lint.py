@@ -134,14 +134,18 @@ def portability_problems(formula: str, names: dict[str, tuple[str, str]]) -> lis
 
     ``INDEX(range, k)`` on a one-row range: Excel, LibreOffice and IronCalc read k as the column,
     Gnumeric as the row. On a range of several rows and columns it is ambiguous everywhere.
-    Written ``INDEX(range, 1, k)`` (or ``INDEX(range, k, 1)`` down a column) every engine agrees."""
+    Written ``INDEX(range, 1, k)`` (or ``INDEX(range, k, 1)`` down a column) every engine agrees.
+    On a single cell, Gnumeric's INDEX returns #REF! whatever the indices."""
     body = STRING.sub('""', formula)
     problems = []
     for match in re.finditer(r"(?<![A-Za-z0-9_.])INDEX\(", body, re.I):
         args, _ = _arguments(body, match.end() - 1)
+        shape = _range_shape(args[0], names)
+        if shape == (1, 1):
+            problems.append(f"INDEX({args[0]},...) on a single cell: Gnumeric returns #REF!; refer to the cell itself")
+            continue
         if len(args) != 2:
             continue
-        shape = _range_shape(args[0], names)
         if shape is None:
             problems.append(f"INDEX({args[0]},{args[1]}) with a single index on an expression: "
                             "write the row and the column (INDEX(range,1,k) along a row)")
