@@ -130,6 +130,15 @@ class CellIndex:
                         continue
                     self.formula_cells += is_formula
                     self.targets.append(Target(ws.title, cell.coordinate, cell.row, cell.column, keys[cell.row], is_formula))
+        self._precedents: Optional[dict] = None
+
+    @property
+    def precedents(self) -> dict:
+        """The cells each formula reads (found on first use: only a failing comparison needs it)."""
+        if self._precedents is None:
+            from .lint import precedents
+            self._precedents = precedents(self.wb)
+        return self._precedents
 
 
 # --- comparing values -----------------------------------------------------------------------------
@@ -217,12 +226,12 @@ def compare_workbook(index: CellIndex, inputs: WorkbookInputs, template: Templat
         if not agrees:
             shown = f"differs by {diff:.3g}" + (f" (relative {rel:.3g})" if rel else "")
             mismatches.append(Mismatch(t.sheet, t.cell, t.key, _plain(expected), _plain(actual), shown))
-    ordered, causes = order_by_precedence(wb, mismatches)
+    ordered, causes = order_by_precedence(index, mismatches)
     return VerifyReport(path, template.selected, engine, {k: v for k, v in reports.items() if v.cells}, ordered,
                         index.formula_cells, causes, values)
 
 
-def order_by_precedence(wb, mismatches: list[Mismatch]) -> tuple[list[Mismatch], list[Mismatch]]:
+def order_by_precedence(index: CellIndex, mismatches: list[Mismatch]) -> tuple[list[Mismatch], list[Mismatch]]:
     """(mismatches with precedents before dependents, those no other mismatch explains).
 
     A difference is explained when one of the cells its formula reads, directly or through other
@@ -231,13 +240,11 @@ def order_by_precedence(wb, mismatches: list[Mismatch]) -> tuple[list[Mismatch],
         return [], []
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-    from .lint import precedents
-
     def node(m: Mismatch) -> tuple[str, int, int]:
         letters, row = coordinate_from_string(m.cell)
         return (m.sheet, row, column_index_from_string(letters))
 
-    graph = precedents(wb)
+    graph = index.precedents
     bad = {node(m) for m in mismatches}
     rank: dict[tuple, int] = {}
     tainted: dict[tuple, bool] = {}   # some precedent (transitively) differs
@@ -323,3 +330,42 @@ def verify_workbook(path: Path | str, progress: Progress = None, *, engine: Unio
     analyst would in Excel). ``engine`` is a name (``ironcalc``, ``formulas``, ``gnumeric``,
     ``libreoffice``) or a loaded :class:`~modelgen.engines.Engine` to reuse."""
     return check(prepare(path, scenario, progress), engine, progress)
+
+
+class WhatIf:
+    """One workbook loaded once into an engine, verified under many sets of inputs.
+
+    ``verify({input path: value})`` writes the values into the selected scenario's column (of the
+    engine's model and of the workbook read back for the reference), recalculates and compares
+    every formula cell with the reference for those inputs. Each call sets the paths it names;
+    paths set by an earlier call keep their values. Property tests and the benchmark use it."""
+
+    def __init__(self, path: Path | str, engine: Union[str, Engine] = DEFAULT_ENGINE) -> None:
+        self.path = Path(path)
+        self.wb = open_workbook(self.path)
+        self.index = CellIndex(self.wb)
+        inputs = read_inputs(self.wb, self.path)
+        self.rows = inputs.rows
+        self.column = inputs.scenario_cols[inputs.template.selected]
+        self.engine = make_engine(engine) if isinstance(engine, str) else engine
+        if self.engine.path is None:
+            self.engine.load(self.path)
+
+    def verify(self, changes: dict[str, Any]) -> VerifyReport:
+        from openpyxl.utils import get_column_letter
+
+        ws = self.wb[INPUTS_SHEET]
+        cells = {}
+        for input_path, value in changes.items():
+            row = self.rows[input_path] + 1
+            ws.cell(row, self.column + 1).value = value
+            cells[(INPUTS_SHEET, f"{get_column_letter(self.column + 1)}{row}")] = value
+        self.engine.set_inputs(cells)
+        self.engine.evaluate()
+        inputs = read_inputs(self.wb, self.path)
+        reference = reference_for(inputs.template, inputs.settings)
+        return compare_workbook(self.index, inputs, inputs.template, reference.sheets, self.engine.value, self.path,
+                                self.engine.name)
+
+    def close(self) -> None:
+        self.engine.close()
