@@ -73,12 +73,65 @@ def shape_of(formula: str, row: int, col: int) -> tuple[str, list[tuple[Optional
     return re.sub("\x00(\\d+)\x00", lambda m: strings[int(m.group(1))], shape), refs
 
 
+class _Steps:
+    """A prototype's compiled DispatchPipe run as a plain list of steps (its functions in order).
+
+    The pipe of a cell formula is a chain of single-output functions and data nodes, the output
+    passed through a filter; schedula's bookkeeping around each step is most of the evaluation
+    time. The steps call the very same functions and filters in the pipe's own order. Anything
+    else (or any exception) is left to the pipe itself, so the results are the pipe's."""
+
+    def __init__(self, pipe) -> None:
+        self.pipe = pipe
+        self.inputs = list(pipe.inputs)
+        self.output = pipe.outputs[0]
+        self.defaults = {k: v["value"] for k, v in pipe.dsp.default_values.items()}
+        self.steps: list[tuple] = []
+        for x, _, sub_dispatchers in pipe.pipe:
+            node_id, sol = x[-1]
+            node = sol.nodes[node_id]
+            if sub_dispatchers or node["type"] not in ("function", "data"):
+                raise ValueError("not a plain chain")
+            if node["type"] == "function":
+                if len(node["outputs"]) != 1 or set(node) - {"type", "inputs", "outputs", "function", "wait_inputs",
+                                                              "index", "solve_cycle", "extra_inputs"}:
+                    raise ValueError("not a plain function node")
+                self.steps.append((node["function"], tuple(node["inputs"]), node["outputs"][0]))
+            elif node.get("filters"):
+                if set(node) - {"type", "wait_inputs", "index", "filters"}:
+                    raise ValueError("not a plain data node")
+                self.steps.append((None, tuple(node["filters"]), node_id))
+
+    def __call__(self, *args: Any) -> Any:
+        values = dict(self.defaults)
+        values.update(zip(self.inputs, args))
+        try:
+            for function, inputs, out in self.steps:
+                if function is None:
+                    value = values[out]
+                    for f in inputs:
+                        value = f(value)
+                    values[out] = value
+                else:
+                    values[out] = function(*[values[i] for i in inputs])
+            return values[self.output]
+        except Exception:  # reproduce exactly what the pipe does with it
+            return self.pipe(*args)
+
+
+def _steps(pipe) -> Any:
+    try:
+        return _Steps(pipe)
+    except (ValueError, KeyError, AttributeError, TypeError):
+        return pipe
+
+
 class _Bound:
     """A cell bound to its shape's prototype: its inputs relabelled to the prototype's geometry."""
 
-    def __init__(self, proto, plan: list[tuple[list, Optional[dict]]], name: str):
-        self.pipe = proto.func.func                      # the prototype's compiled DispatchPipe
-        self.templates = proto.func.func.inputs          # {input key: Ranges in the prototype's geometry}
+    def __init__(self, proto, run, templates: dict, plan: list[tuple[list, Optional[dict]]], name: str):
+        self.pipe = run                                  # the prototype's compiled function (as steps)
+        self.templates = templates                       # {input key: Ranges in the prototype's geometry}
         self.plan = plan                                 # per argument: (input keys, prototype range or None)
         self.__name__ = name
 
@@ -129,16 +182,21 @@ def _shared_model_class():
             proto = self.prototypes.get(key)
             if proto is None:
                 cell = ExcelModel._compile_cell(crd, val, context, check_formula, references)
-                self.prototypes[key] = (cell, names) if self._shareable(cell, names, references) else (None, None)
+                if self._shareable(cell, names, references):
+                    pipe = cell.func.func
+                    self.prototypes[key] = (cell, names, _steps(pipe), pipe.inputs)
+                    cell.func.func = self.prototypes[key][2]  # the prototype itself runs as steps too
+                else:
+                    self.prototypes[key] = (None, None, None, None)
                 self.stats["compiled"] += 1
                 return cell
-            proto_cell, proto_names = proto
+            proto_cell, proto_names, run, templates = proto
             mapping = self._mapping(proto_names, names) if proto_cell is not None else None
             if mapping is None:
                 self.stats["compiled"] += 1
                 return ExcelModel._compile_cell(crd, val, context, check_formula, references)
             self.stats["bound"] += 1
-            return self._bind(proto_cell, crd, context, mapping)
+            return self._bind(proto_cell, run, templates, crd, context, mapping)
 
         @staticmethod
         def _node_name(context, sheet: Optional[str], a1: str) -> str:
@@ -177,7 +235,7 @@ def _shared_model_class():
             return mapping
 
         @staticmethod
-        def _bind(proto, crd: str, context, mapping: dict[str, str]):
+        def _bind(proto, run, templates: dict, crd: str, context, mapping: dict[str, str]):
             cell = Cell.__new__(Cell)
             cell.replace_missing_ref = True
             cell.range = Ranges().push(crd, context=context)
@@ -191,7 +249,7 @@ def _shared_model_class():
                 moved = target != graph_name
                 plan.append((keys, Ranges.get_range(graph_name) if moved else None))
             cell.inputs = inputs
-            cell.func = _Bound(proto, plan, f"={cell.output}")
+            cell.func = _Bound(proto, run, templates, plan, f"={cell.output}")
             return cell
 
     return SharedShapeModel
