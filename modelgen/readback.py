@@ -7,6 +7,7 @@ formula values: only input constants are read.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,11 +55,36 @@ def check_archive(path: Path) -> None:
 def open_workbook(path: Path):
     """openpyxl workbook with formulas as text (never cached values)."""
     check_archive(path)
+    import warnings
+
     import openpyxl
     try:
-        return openpyxl.load_workbook(path, data_only=False)
+        with warnings.catch_warnings():  # e.g. "no default style" from other programs' files: not the user's concern
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for broken parts
+        repaired = _with_note_authors(path)
+        if repaired is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return openpyxl.load_workbook(repaired, data_only=False)
+            except Exception:
+                pass
         raise WorkbookError(f"{path}: cannot open the workbook ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+
+
+def _with_note_authors(path: Path) -> io.BytesIO | None:
+    """An in-memory copy in the forms openpyxl reads (Gnumeric saves notes with an empty author
+    list, valid but unreadable to openpyxl), or None when nothing needs changing."""
+    from .engines.xlsx import needs_normalising, normalise
+
+    if not needs_normalising(path):
+        return None
+    buffer = io.BytesIO()
+    normalise(path, buffer)  # type: ignore[arg-type]  # zipfile writes to a file object as well
+    buffer.seek(0)
+    return buffer
 
 
 def _cell_value(value: Any) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
@@ -295,7 +296,15 @@ class FormulasEngine(Engine):
         return True
 
     def _load(self, path: Path) -> None:
-        self.model = load_formulas_model(path, self.shared)
+        from .xlsx import needs_normalising, normalise
+
+        if needs_normalising(path):  # notes without authors (Gnumeric): openpyxl, inside formulas, cannot read them
+            with tempfile.TemporaryDirectory(prefix="modelgen-formulas-") as tmp:
+                source = Path(tmp) / path.name
+                normalise(path, source)
+                self.model = load_formulas_model(source, self.shared)
+        else:
+            self.model = load_formulas_model(path, self.shared)
         self.keys = {}
         for key in self.model.dsp.data_nodes:
             match = CELL_NAME.match(key) if isinstance(key, str) else None

@@ -5,13 +5,15 @@ The workbook is loaded once into an IronCalc model; inputs are typed into its ce
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .base import CellError, CellRef, Engine, EngineFailed
-from .xlsx import has_absolute_targets, with_relative_targets
+from .xlsx import needs_normalising, normalise
 
 COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
@@ -24,6 +26,34 @@ def _split(cell: str) -> tuple[int, int]:
     for ch in match.group(1):
         col = col * 26 + ord(ch) - 64
     return int(match.group(2)), col
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Keep what IronCalc prints itself (a Rust panic's report, notes on unknown XML) off the
+    terminal: an error is reported in one line."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = []
+    try:
+        for fd in (1, 2):
+            saved.append((fd, os.dup(fd)))
+    except OSError:
+        for _, copy in saved:
+            os.close(copy)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            for fd, _ in saved:
+                os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
 
 
 class IronCalcEngine(Engine):
@@ -49,15 +79,17 @@ class IronCalcEngine(Engine):
         import ironcalc
 
         try:
-            if has_absolute_targets(path):  # as openpyxl writes them: IronCalc finds only relative ones
-                with tempfile.TemporaryDirectory(prefix="modelgen-ironcalc-") as tmp:
-                    copy = Path(tmp) / "workbook.xlsx"
-                    with_relative_targets(path, copy)
-                    self.model = ironcalc.load_from_xlsx(str(copy), "en", "UTC")
-            else:
-                self.model = ironcalc.load_from_xlsx(str(path), "en", "UTC")
-        except Exception as exc:  # IronCalc raises its own WorkbookError or a panic; a bad zip raises others
-            raise EngineFailed(f"--engine ironcalc: cannot load {path.name}: {' '.join(str(exc).split())[:200]}") from None
+            with tempfile.TemporaryDirectory(prefix="modelgen-ironcalc-") as tmp, _quiet_stderr():
+                source = path
+                if needs_normalising(path):  # as openpyxl or Gnumeric save files: IronCalc reads the usual forms only
+                    source = Path(tmp) / "workbook.xlsx"
+                    normalise(path, source)
+                self.model = ironcalc.load_from_xlsx(str(source), "en", "UTC")
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # IronCalc raises WorkbookError, or a Rust panic (a BaseException)
+            raise EngineFailed(f"--engine ironcalc: IronCalc cannot load {path.name} ({' '.join(str(exc).split())[:160]}); "
+                               "try --engine libreoffice") from None
         self.sheets = {props["name"].upper(): i for i, props in enumerate(self.model.get_worksheets_properties())}
         self._error_type = ironcalc.CellType.ErrorValue
 
@@ -81,7 +113,9 @@ class IronCalcEngine(Engine):
     def _evaluate(self) -> None:
         try:
             self.model.evaluate()
-        except Exception as exc:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a Rust panic is a BaseException
             raise EngineFailed(f"--engine ironcalc: evaluation failed: {' '.join(str(exc).split())[:200]}") from None
 
     def _value(self, sheet: str, cell: str) -> Any:

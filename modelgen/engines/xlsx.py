@@ -127,24 +127,38 @@ def write_cells(src: Path, dst: Path, changes: Mapping[CellRef, Any]) -> None:
 
 
 ABSOLUTE_TARGET = re.compile(rb'Target="/([^"]*)"')
+EMPTY_AUTHORS = b"<authors/>"
 
 
-def has_absolute_targets(path: Path) -> bool:
-    """Whether a relationship names its target by an absolute path (openpyxl writes them so)."""
+def _is_note_part(name: str) -> bool:
+    return name.startswith("xl/comments") and name.endswith(".xml")
+
+
+def needs_normalising(path: Path) -> bool:
+    """Whether the package uses forms some readers do not follow: relationships with absolute
+    targets (openpyxl writes them) or notes with an empty author list (Gnumeric writes them)."""
     with zipfile.ZipFile(path) as zf:
-        return any(ABSOLUTE_TARGET.search(zf.read(name)) for name in zf.namelist() if name.endswith(".rels"))
+        for name in zf.namelist():
+            if name.endswith(".rels") and ABSOLUTE_TARGET.search(zf.read(name)):
+                return True
+            if _is_note_part(name) and EMPTY_AUTHORS in zf.read(name):
+                return True
+    return False
 
 
-def with_relative_targets(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst`` with every relationship target made relative to its part.
-
-    Both forms are valid; some readers (IronCalc 0.9) find only the relative one."""
+def normalise(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` with relationship targets made relative to their part and an
+    (empty) author in every empty author list. Both forms are valid; IronCalc 0.9 and openpyxl
+    read only the second."""
 
     def rewrite(name: str, data: bytes) -> bytes:
-        base = posixpath.dirname(posixpath.dirname(name)) or "."
-        return ABSOLUTE_TARGET.sub(lambda m: b'Target="' + posixpath.relpath(m.group(1).decode(), base).encode() + b'"', data)
+        if name.endswith(".rels"):
+            base = posixpath.dirname(posixpath.dirname(name)) or "."
+            return ABSOLUTE_TARGET.sub(lambda m: b'Target="' + posixpath.relpath(m.group(1).decode(), base).encode() + b'"', data)
+        if _is_note_part(name):
+            return data.replace(EMPTY_AUTHORS, b"<authors><author></author></authors>")
+        return data
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
-            data = zin.read(info.filename)
-            zout.writestr(info, rewrite(info.filename, data) if info.filename.endswith(".rels") else data)
+            zout.writestr(info, rewrite(info.filename, zin.read(info.filename)))
