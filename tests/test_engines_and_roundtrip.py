@@ -204,3 +204,15 @@ def test_round_trip_default_template(bundled_workbook, tmp_path_factory, engine)
     # the edits reached the reference: the figures differ from the unedited bear scenario
     assert reference_for(tpl).sheets["Returns"].scalars["irr_1"] != \
         reference_for(load_template("gpu-abs", scenario="bear")).sheets["Returns"].scalars["irr_1"]
+
+
+def test_a_workbook_saved_by_gnumeric_is_read(small_workbook, tmp_path):
+    """Gnumeric saves notes with an empty author list (openpyxl cannot read it as is): verify reads
+    the file all the same; IronCalc either recalculates it or says in one line that it cannot."""
+    engine_or_skip("gnumeric")
+    saved = tmp_path / "saved-by-gnumeric.xlsx"
+    process.run("gnumeric", ["ssconvert", str(small_workbook), str(saved)], timeout=120)
+    result = CliRunner().invoke(main, ["verify", str(saved), "--engine", "formulas"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["verify", str(saved)])
+    assert result.exit_code == 0 or (result.exit_code == 2 and len(result.output.strip().splitlines()) == 1), result.output
