@@ -59,7 +59,7 @@ def changes(draw):
         "structure.triggers.dscr_months": draw(st.integers(0, 3)),
         "structure.triggers.ltv_max": draw(st.sampled_from([0.0, 0.6, 1.2])),
         "assets.useful_life_months": draw(st.integers(1, 8)),
-        "assets.scrap_value_pct": draw(st.floats(0, 0.2)),
+        "assets.scrap_value_pct": draw(st.one_of(st.just(0.0), st.floats(1e-6, 0.2))),
         "assets.buyer_discount_annual": draw(st.one_of(st.just("none"), st.just(0.0), st.floats(0.05, 0.5))),
         "opex.idle_power_share": draw(fraction),
         "revenue.util_start": draw(fraction),
