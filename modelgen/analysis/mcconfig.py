@@ -28,7 +28,7 @@ class MonteCarlo(BaseModel):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     rent_volatility: Annotated[float, Field(ge=0, le=5)] = 0.0
     jump_hazard: Hazard = 0.0
-    jump_rent_drop: Optional[Fraction] = None     # default: the template's shock.rent_drop
+    jump_rent_drop: Optional[Annotated[float, Field(ge=0, lt=1)]] = None  # default: shock.rent_drop (a rent stays above 0)
     jump_value_drop: Optional[Fraction] = None    # default: the template's shock.value_drop
     value_elasticity: Annotated[float, Field(ge=0, le=10)] = 1.0
     default_hazard: Hazard = 0.0
