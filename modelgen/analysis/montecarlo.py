@@ -132,7 +132,8 @@ def run_chunk(tree: dict, mc_data: dict, seed: int, start: int, stop: int) -> di
     summaries = evaluate_trees(tree, cases)
     J = deal.tranche_count
     out: dict[str, np.ndarray] = {"path": np.arange(start, stop), "jump_month": draws.jump_month,
-                                  "forced_default_month": draws.default_month, "value_decline": draws.value_decline}
+                                  "forced_default_month": draws.default_month, "value_decline": draws.value_decline,
+                                  "rent": draws.rent}
     for name in CLASS_FIELDS:
         out[name] = np.array([[_float(s["tranches"][j].get(name)) for j in range(J)] for s in summaries])
     out["default_month"] = np.array([s["default_month"] or 0 for s in summaries], dtype=np.int64)
@@ -188,6 +189,28 @@ class MonteCarloResult:
         deal = self.base.deal
         draws = draw_paths(deal, self.mc, self.seed, index, index + 1)
         return path_overrides(deal, self.mc, draws, 0)
+
+    def rows(self) -> list[dict]:
+        """One flat record per path (CSV / Parquet): events, and per class loss, IRR, MOIC, WAL."""
+        d = self.data
+        names = [t.name for t in self.base.deal.structure.tranches]
+        out = []
+        for i in range(self.paths):
+            row = {"path": int(d["path"][i]), "jump_month": int(d["jump_month"][i]),
+                   "forced_default_month": int(d["forced_default_month"][i]),
+                   "value_decline": float(d["value_decline"][i]), "default_month": int(d["default_month"][i]),
+                   "sale_month": int(d["sale_month"][i]), "final_rent": float(d["rent"][i, -1])}
+            for j, name in enumerate(names):
+                for field_name in ("loss", "loss_pct", "irr", "moic", "wal_years"):
+                    value = float(d[field_name][i, j])
+                    row[f"{name}.{field_name}"] = None if math.isnan(value) else value
+            out.append(row)
+        return out
+
+    def to_dict(self) -> dict:
+        return {"template": self.base.template_arg, "scenario": self.base.template.selected,
+                "paths": self.paths, "seed": self.seed, "montecarlo": self.mc.model_dump(),
+                "ran_on": self.runner, "deal": self.deal_stats, "classes": self.stats}
 
     def path_summary(self, index: int) -> dict:
         """The Monte Carlo's own numbers for one path (as the summary JSON names them)."""

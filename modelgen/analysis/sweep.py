@@ -1,0 +1,78 @@
+"""Verify a library of workbooks: many files or globs, on this machine or across a dask cluster.
+
+:func:`verify_many` runs :func:`modelgen.verify.verify_workbook` once per file (one file is one
+unit of work; on a cluster every worker must see the files at the same path, e.g. a shared
+drive) and returns one compact record per file, in the order given.
+"""
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from ..errors import ModelgenError
+from .distribute import Runner
+
+LOCAL_CLUSTER_FILES = 4      # from this many files (and without --workers), a LocalCluster is used
+GLOB_CHARS = set("*?[")
+
+
+def expand(patterns: Iterable[str]) -> list[Path]:
+    """Files and globs (``**`` reaches into folders) -> existing files, in order, without repeats."""
+    out: dict[Path, None] = {}
+    for pattern in patterns:
+        if GLOB_CHARS & set(pattern):
+            matches = sorted(glob.glob(pattern, recursive=True))
+            files = [Path(m) for m in matches if Path(m).is_file()]
+            if not files:
+                raise ModelgenError(f"{pattern}: no file matches")
+        else:
+            path = Path(pattern)
+            if not path.is_file():
+                raise ModelgenError(f"{pattern}: no such file")
+            files = [path]
+        for f in files:
+            out.setdefault(f, None)
+    if not out:
+        raise ModelgenError("verify: name at least one workbook or glob")
+    return list(out)
+
+
+@dataclass
+class FileResult:
+    path: str
+    ok: bool
+    engine: str
+    scenario: Optional[str] = None
+    formula_cells: int = 0
+    mismatches: int = 0
+    first: list[str] = field(default_factory=list)
+    error: Optional[str] = None        # a file that could not be verified (not a modelgen workbook, ...)
+
+    def line(self) -> str:
+        if self.error:
+            return f"ERROR  {self.path} [{self.engine}]: {self.error}"
+        if self.ok:
+            return f"OK     {self.path} [{self.engine}]: scenario {self.scenario}, {self.formula_cells:,} formula cells agree"
+        return f"FAILED {self.path} [{self.engine}]: {self.mismatches} cell(s) differ or did not evaluate"
+
+
+def verify_one(path: str, engine: str, show: int = 5) -> FileResult:
+    """Verify one workbook (a picklable unit of work for a dask worker); user errors become records."""
+    from ..verify import verify_workbook
+
+    try:
+        report = verify_workbook(Path(path), engine=engine)
+    except ModelgenError as exc:
+        return FileResult(path, False, engine, error=str(exc))
+    return FileResult(path, report.ok, engine, report.scenario, report.formula_cells, len(report.mismatches),
+                      [str(m) for m in report.mismatches[:show]])
+
+
+def verify_many(patterns: Iterable[str], engine: str = "formulas", scheduler: Optional[str] = None,
+                workers: Optional[int] = None, progress: Optional[Callable[[FileResult], None]] = None) -> list[FileResult]:
+    """Verify every file named or matched, one unit of work per file; results in input order."""
+    files = expand(patterns)
+    with Runner(scheduler, workers, size=len(files), threshold=LOCAL_CLUSTER_FILES) as runner:
+        return runner.map(verify_one, [(str(f), engine) for f in files], progress)
