@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..errors import ModelgenError
 
-SCHEDULER_TIMEOUT = 6.0            # seconds to reach a scheduler and see a worker
+SCHEDULER_TIMEOUT = 5.0            # seconds to reach a scheduler, and again to see a worker
 ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?[^\s/:]+(?::\d{1,5})?/?$")
 _QUIET = ("distributed", "distributed.client", "distributed.core", "distributed.comm", "distributed.worker",
           "distributed.scheduler", "distributed.nanny", "tornado", "asyncio")
@@ -86,15 +86,17 @@ class Runner:
             from distributed import Client, LocalCluster
             if self.mode == "scheduler":
                 address = self.scheduler if "://" in self.scheduler else f"tcp://{self.scheduler}"
+                probe_scheduler(address, self.scheduler)
                 try:
                     self.client = Client(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
                     self.client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT)
                 except Exception as exc:  # OSError, TimeoutError, CommClosedError...
                     if self.client is not None:
-                        self.client.close()
+                        self.client.close(timeout=2)
+                        self.client = None
                     reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-                    raise ModelgenError(f"--scheduler {self.scheduler}: no dask scheduler with a worker answered "
-                                        f"within {SCHEDULER_TIMEOUT:g} s ({reason})") from None
+                    raise ModelgenError(f"--scheduler {self.scheduler}: the scheduler has no worker "
+                                        f"(waited {SCHEDULER_TIMEOUT:g} s; {reason})") from None
             else:
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.CRITICAL)
@@ -124,7 +126,7 @@ class Runner:
         index = {f.key: i for i, f in enumerate(futures)}
         results: list = [None] * len(futures)
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self.client.loop):
                 result = future.result()
                 results[index[future.key]] = result
                 if progress:
@@ -136,6 +138,35 @@ class Runner:
                 f.cancel()
             raise ModelgenError(f"a dask worker failed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
         return results
+
+
+def probe_scheduler(address: str, shown: str, timeout: float = SCHEDULER_TIMEOUT) -> dict:
+    """Ask the address who it is (dask's identity call) within ``timeout`` seconds, before any Client exists.
+
+    A Client that fails half-way keeps retrying, and complains again when it is garbage
+    collected; the probe fails cleanly instead: nothing answers, or something that is not a
+    dask scheduler answers."""
+    import asyncio
+
+    from distributed.core import rpc
+
+    async def identity() -> dict:
+        remote = rpc(address, timeout=timeout)
+        try:
+            return await remote.identity()
+        finally:
+            await remote.close_rpc()
+
+    try:
+        info = asyncio.run(asyncio.wait_for(identity(), timeout + 0.5))
+    except (OSError, asyncio.TimeoutError) as exc:
+        reason = " ".join(str(exc).split())[:100] or type(exc).__name__
+        raise ModelgenError(f"--scheduler {shown}: no dask scheduler answered within {timeout:g} s ({reason})") from None
+    except Exception:  # a protocol error: something answered that does not speak dask's protocol
+        raise ModelgenError(f"--scheduler {shown}: what answered is not a dask scheduler") from None
+    if not isinstance(info, dict) or info.get("type") != "Scheduler":
+        raise ModelgenError(f"--scheduler {shown}: what answered is not a dask scheduler")
+    return info
 
 
 def chunks(n: int, size: int) -> list[tuple[int, int]]:
