@@ -236,6 +236,9 @@ def sensitivity(template, varies, metrics, scheduler, workers, scenario, sets, a
 
     outputs = Outputs(csv, parquet, xlsx, plot).check()
     n_workers = _int(workers, "--workers")
+    from .distribute import check_workers
+
+    check_workers(n_workers)
     if not varies:
         raise ModelgenError("--vary: name one or two inputs as PATH=LO:HI:N, e.g. revenue.rent_decline=0:0.4:9")
     depin = any(m.startswith(("node_sale", "byod")) for m in metrics) or any(v.startswith(("node_sale", "byod")) for v in varies)
@@ -332,9 +335,9 @@ def montecarlo(template, paths, seed, build_path, output, scheduler, workers, ch
         raise ModelgenError(f"--paths: at least 2 paths are needed (got {n_paths})")
     if build_path is not None:
         _check_build_path(build_path, n_paths)
-    if not has_block and not as_json:
-        click.echo("note: the template has no montecarlo: block; using the defaults (no volatility, no jump, no default)",
-                   err=True)
+    from .distribute import check_workers
+
+    check_workers(n_workers)
     with LazyProgress(n_paths, f"{n_paths:,} paths") as bar:
         result = run_montecarlo(base, mc, n_paths, n_seed, scheduler, n_workers, n_chunk or CHUNK, bar.advance)
     proof = None
@@ -389,6 +392,9 @@ def montecarlo(template, paths, seed, build_path, output, scheduler, workers, ch
             for line in proof["differences"][:10]:
                 click.echo(f"  {line}", err=True)
     _done(outputs, as_json)
+    if not has_block:
+        click.echo("note: the template has no montecarlo: block; the defaults were used (no volatility, no jump, "
+                   "no default)", err=True)
     if proof and not proof["ok"]:
         sys.exit(1)
 

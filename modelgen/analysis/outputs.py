@@ -132,4 +132,6 @@ def print_table(title: str, columns: list[str], rows: list[list[str]], left: int
         table.add_column(name, justify="left" if i < left else "right", overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console(width=max(100, Console().width)).print(table)
+    console = Console()
+    # a terminal wraps to its width; piped output keeps each row on one line
+    Console(width=console.width if console.is_terminal else 240).print(table)
