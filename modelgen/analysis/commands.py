@@ -380,7 +380,7 @@ def montecarlo(template, paths, seed, build_path, output, scheduler, workers, ch
                           fmt(s["spread_over_senior"], "pct"), fmt(s["expected_loss_per_year"], "pct"),
                           fmt(s["spread_covers_expected_loss"])])
         print_table(f"Monte Carlo: {base.deal.name}, {result.paths:,} paths, seed {result.seed} ({result.runner})",
-                    ["Class", "P(loss)", "E[loss]", "Loss P50", "Loss P95", "Loss P99", "IRR P5", "IRR P50", "IRR P95",
+                    ["Class", "P(loss)", "Exp. loss", "Loss P50", "Loss P95", "Loss P99", "IRR P5", "IRR P50", "IRR P95",
                      "Spread", "EL / year", "Spread >= EL"], table)
         ds = result.deal_stats
         click.echo(f"sponsor default on {fmt(ds['probability_of_default'], 'pct')} of paths, a next-generation jump on "

@@ -16,6 +16,11 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from ..config import Deal
 from ..errors import ModelgenError, TemplateError
 from ..reference.frames import Columns, run
+
+try:
+    from ..reference.frames import run_batch, summary_batch
+except ImportError:  # the version-1 reference, before the many-scenario API is merged
+    run_batch = summary_batch = None
 from ..summary import build_summary
 from ..template import Template, load_template, validate_deal
 
@@ -23,8 +28,17 @@ Overrides = Mapping[str, Any]
 
 
 def evaluate(deals: Sequence[Deal], columns: Optional[Columns] = None) -> list[dict]:
-    """The Appendix-B summary of every deal, from the reference model, in order."""
-    return [build_summary(run(deal, columns)) for deal in deals]
+    """The Appendix-B summary of every deal, from the reference model, in order.
+
+    Securitization-only deals go through the reference's many-scenario API in one batch (arrays
+    over the deals); a deal with a node sale or a BYOD part is run on its own, as
+    ``modelgen summary`` runs it, so its DePIN figures are there too."""
+    deals = list(deals)
+    if not deals:
+        return []
+    if summary_batch is None or any(d.node_sale is not None or d.byod is not None for d in deals):
+        return [build_summary(run(deal, columns)) for deal in deals]
+    return summary_batch(deals, run_batch(deals, columns.horizon if columns else None))
 
 
 def yaml_scalar(value: Any) -> str:
