@@ -80,6 +80,11 @@ class AnalysisBook:
         self._cover(wb, f)
         for add in self._sheets:
             add(wb, f)
+        for ws in wb.worksheets():
+            ws.set_landscape()
+            ws.set_paper(9)                  # A4
+            ws.fit_to_pages(1, 0)            # one page wide
+            ws.set_footer("&L&A&RPage &P of &N")
         wb.close()
 
     def _cover(self, wb, f) -> None:
@@ -147,7 +152,8 @@ class AnalysisBook:
             chart = wb.add_chart({"type": "bar"})
             chart.add_series({"name": f"Breakeven {res.stress.path}",
                               "categories": ["Breakeven", first, 1, last, 1],
-                              "values": ["Breakeven", first, 4, last, 4], "data_labels": {"value": True}})
+                              "values": ["Breakeven", first, 4, last, 4],
+                              "data_labels": {"value": True, "num_format": "0.0000"}})
             chart.set_title({"name": f"Breakeven per class: {res.stress.path}"})
             chart.set_x_axis({"name": res.stress.path, "min": res.lo, "max": res.hi})
             chart.set_y_axis({"reverse": True})
