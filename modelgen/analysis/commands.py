@@ -243,8 +243,8 @@ def sensitivity(template, varies, metrics, scheduler, workers, scenario, sets, a
         raise ModelgenError("--vary: name one or two inputs as PATH=LO:HI:N, e.g. revenue.rent_decline=0:0.4:9")
     depin = any(m.startswith(("node_sale", "byod")) for m in metrics) or any(v.startswith(("node_sale", "byod")) for v in varies)
     base = _base(template, scenario, sets, securitization_only=not depin)
-    with LazyProgress(0, "sensitivity") as bar:
-        result = run_sensitivity(base, list(varies), list(metrics), scheduler, n_workers, bar.advance)
+    with LazyProgress(None, "sensitivity") as bar:
+        result = run_sensitivity(base, list(varies), list(metrics), scheduler, n_workers, bar.advance, bar.set_total)
     write_frame(result.rows(), outputs)
     invocation = _invocation("sensitivity", template, ("--vary", varies), ("--metric", metrics),
                              ("--scenario", scenario), ("--set", sets))

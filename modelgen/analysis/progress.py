@@ -12,7 +12,7 @@ SHOW_AFTER = 1.0
 
 
 class LazyProgress:
-    def __init__(self, total: int, description: str, enabled: Optional[bool] = None):
+    def __init__(self, total: Optional[int], description: str, enabled: Optional[bool] = None):
         self.total = total
         self.description = description
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
@@ -46,6 +46,12 @@ class LazyProgress:
             self.done += n
             if self._bar is not None:
                 self._bar.update(self._task, completed=self.done)
+
+    def set_total(self, total: int) -> None:
+        with self._lock:
+            self.total = total
+            if self._bar is not None:
+                self._bar.update(self._task, total=total)
 
     def set_description(self, text: str) -> None:
         with self._lock:

@@ -109,7 +109,8 @@ def check_metrics(base: Base, metrics: list[str]) -> dict[str, Any]:
 
 
 def run_sensitivity(base: Base, vary_specs: list[str], metrics: list[str], scheduler: Optional[str] = None,
-                    workers: Optional[int] = None, progress: Optional[Callable[[int], None]] = None) -> SensitivityResult:
+                    workers: Optional[int] = None, progress: Optional[Callable[[int], None]] = None,
+                    on_total: Optional[Callable[[int], None]] = None) -> SensitivityResult:
     if not 1 <= len(vary_specs) <= 2:
         raise ModelgenError(f"--vary: give one or two (got {len(vary_specs)})")
     varies = [parse_vary(base, spec) for spec in vary_specs]
@@ -119,6 +120,8 @@ def run_sensitivity(base: Base, vary_specs: list[str], metrics: list[str], sched
     cases = [dict(zip([v.path for v in varies], combo)) for combo in itertools.product(*[v.values for v in varies])]
     if len(cases) > MAX_POINTS:
         raise ModelgenError(f"--vary: {len(cases):,} grid points is more than {MAX_POINTS:,}")
+    if on_total:
+        on_total(len(cases))
     calls = [(base.tree, cases[a:b], metrics) for a, b in chunks(len(cases), CHUNK)]
     with Runner(scheduler, workers, size=len(cases), threshold=LOCAL_CLUSTER_POINTS) as runner:
         parts = runner.map(metric_values, calls, (lambda part: progress(len(part))) if progress else None)

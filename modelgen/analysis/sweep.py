@@ -58,21 +58,29 @@ class FileResult:
         return f"FAILED {self.path} [{self.engine}]: {self.mismatches} cell(s) differ or did not evaluate"
 
 
-def verify_one(path: str, engine: str, show: int = 5) -> FileResult:
-    """Verify one workbook (a picklable unit of work for a dask worker); user errors become records."""
-    from ..verify import verify_workbook
+def verify_one(path: str, engine: str, show: int = 5) -> list[FileResult]:
+    """Verify one workbook with one engine, or every engine for "all" (a picklable unit of work for
+    a dask worker); a user error (not a workbook, an engine not installed) becomes a record."""
+    from ..verify import ENGINES, verify_workbook
 
-    try:
-        report = verify_workbook(Path(path), engine=engine)
-    except ModelgenError as exc:
-        return FileResult(path, False, engine, error=str(exc))
-    return FileResult(path, report.ok, engine, report.scenario, report.formula_cells, len(report.mismatches),
-                      [str(m) for m in report.mismatches[:show]])
+    out = []
+    for name in (list(ENGINES) if engine == "all" else [engine]):
+        try:
+            report = verify_workbook(Path(path), engine=name)
+        except ModelgenError as exc:
+            out.append(FileResult(path, False, name, error=str(exc)))
+            continue
+        out.append(FileResult(path, report.ok, name, report.scenario, report.formula_cells, len(report.mismatches),
+                              [str(m) for m in report.mismatches[:show]]))
+    return out
 
 
 def verify_many(patterns: Iterable[str], engine: str = "formulas", scheduler: Optional[str] = None,
-                workers: Optional[int] = None, progress: Optional[Callable[[FileResult], None]] = None) -> list[FileResult]:
-    """Verify every file named or matched, one unit of work per file; results in input order."""
+                workers: Optional[int] = None,
+                progress: Optional[Callable[[list[FileResult]], None]] = None) -> list[FileResult]:
+    """Verify every file named or matched, one unit of work per file; results in input order
+    (one record per file and engine). ``progress`` sees each file's records as it finishes."""
     files = expand(patterns)
     with Runner(scheduler, workers, size=len(files), threshold=LOCAL_CLUSTER_FILES) as runner:
-        return runner.map(verify_one, [(str(f), engine) for f in files], progress)
+        parts = runner.map(verify_one, [(str(f), engine) for f in files], progress)
+    return [record for part in parts for record in part]
