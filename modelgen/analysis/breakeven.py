@@ -32,6 +32,9 @@ SECTIONS = 7                   # points per bracket per round (the bracket shrin
 MAX_INTEGER_GRID = 121         # an integer input with at most this many values is searched exhaustively
 REL_TOLERANCE = 1e-9           # default tolerance: this share of the range
 PROVE_MARGIN = 1e-5            # --prove builds at breakeven -/+ this share of the range (continuous inputs)
+# inputs whose stress is a fall (a lower value hurts); every other input hurts as it rises
+STRESS_DOWN = {"revenue.util_target", "revenue.util_start", "revenue.rent0", "revenue.hours_per_month",
+               "default.forced_month", "shock.month", "assets.useful_life_months", "assets.scrap_value_pct"}
 
 
 def loses(summary: dict, j: int) -> bool:
@@ -62,9 +65,18 @@ class ClassBreakeven:
     crossings: list[Crossing] = field(default_factory=list)
     note: str = ""
 
+    stress_down: bool = False    # the input hurts as it falls (utilisation, a default month)
+
     @property
     def value(self) -> Optional[float]:
-        return self.crossings[0].value if len(self.crossings) == 1 else None
+        """The breakeven: the only crossing, or, where the class loses inside the range, the crossing
+        met first as the stress grows (from HI for an input that hurts as it falls, else from LO)."""
+        if not self.crossings:
+            return None
+        if len(self.crossings) == 1:
+            return self.crossings[0].value
+        wanted = "down" if self.stress_down else "up"
+        return next(x.value for x in self.crossings if x.direction == wanted)
 
     def describe(self, path: str) -> str:
         if self.status == "breakeven":
@@ -171,7 +183,7 @@ def find_breakevens(base: Base, path: str, rng: Optional[tuple[float, float]] = 
     brackets: dict[tuple[int, int], list[float]] = {}   # (class, crossing) -> [safe, losing]
     for j, tranche in enumerate(tranches):
         lose = [row[j] for row in flags]
-        item = ClassBreakeven(j, tranche.name, "")
+        item = ClassBreakeven(j, tranche.name, "", stress_down=stress.path in STRESS_DOWN)
         classes.append(item)
         if not any(lose):
             item.status = "no loss in range"
