@@ -18,7 +18,7 @@ tolerance of it, on the safe side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -98,21 +98,22 @@ class BreakevenResult:
     grid: list[float] = field(default_factory=list)
 
     def to_dict(self, base: Optional[Base] = None) -> dict:
-        out = {"stress": self.stress.path, "integer": self.stress.integer, "range": [self.lo, self.hi],
+        out: dict[str, Any] = {"stress": self.stress.path, "integer": self.stress.integer, "range": [self.lo, self.hi],
                "tolerance": self.tolerance, "loss_threshold": LOSS_THRESHOLD, "evaluations": self.evaluations,
                "classes": []}
         for c in self.classes:
             v = self.stress.value
+            crossings: list[dict] = []
             item = {"class": c.name, "index": c.index, "status": c.status,
                     "breakeven": None if c.value is None else v(c.value),
-                    "summary": c.describe(self.stress.path), "note": c.note or None, "crossings": []}
+                    "summary": c.describe(self.stress.path), "note": c.note or None, "crossings": crossings}
             for x in c.crossings:
                 cross = {"direction": x.direction, "breakeven": v(x.value), "no_loss_at": v(x.safe),
                          "prove_no_loss_at": v(x.below), "prove_loss_at": v(x.above)}
                 if base is not None:
                     cross["command_no_loss"] = base.command({self.stress.path: self.stress.value(x.below)})
                     cross["command_loss"] = base.command({self.stress.path: self.stress.value(x.above)})
-                item["crossings"].append(cross)
+                crossings.append(cross)
             out["classes"].append(item)
         return out
 
@@ -192,9 +193,9 @@ def find_breakevens(base: Base, path: str, rng: Optional[tuple[float, float]] = 
             item.status = "loses everywhere"
             continue
         if lose[0] and lose[-1]:
-            safe = [grid[k] for k, x in enumerate(lose) if not x]
+            no_loss = [grid[k] for k, x in enumerate(lose) if not x]
             item.status = "loses at both ends"
-            item.note = f"no loss between {_num(safe[0])} and {_num(safe[-1])} on the search grid"
+            item.note = f"no loss between {_num(no_loss[0])} and {_num(no_loss[-1])} on the search grid"
             continue
         if not lose[0]:
             k = lose.index(True)
@@ -220,7 +221,7 @@ def find_breakevens(base: Base, path: str, rng: Optional[tuple[float, float]] = 
         for (key, x), row in zip(order, results):
             seen_by.setdefault(key, []).append((x, row[key[0]]))
         for key, seen in seen_by.items():
-            safe, lost = brackets[key]
+            safe, lost = brackets[key][0], brackets[key][1]
             for x, is_loss in seen:          # from the safe end towards the losing end
                 if is_loss:
                     lost = x
@@ -229,7 +230,8 @@ def find_breakevens(base: Base, path: str, rng: Optional[tuple[float, float]] = 
             brackets[key] = [safe, lost]
 
     width = hi - lo
-    for (j, c), (safe, lost) in brackets.items():
+    for (j, c), bracket in brackets.items():
+        safe, lost = bracket[0], bracket[1]
         crossing = classes[j].crossings[c]
         crossing.safe, crossing.value = safe, lost
         if stress.integer:

@@ -64,8 +64,8 @@ class Runner:
         else:
             self.mode = "local" if threshold and size >= threshold and (os.cpu_count() or 1) >= 2 else "loop"
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        self.client = None
-        self.cluster = None
+        self.client: Any = None
+        self.cluster: Any = None
 
     def describe(self) -> str:
         if self.mode == "scheduler":
@@ -85,8 +85,9 @@ class Runner:
         with _quiet_logs():
             from distributed import Client, LocalCluster
             if self.mode == "scheduler":
-                address = self.scheduler if "://" in self.scheduler else f"tcp://{self.scheduler}"
-                probe_scheduler(address, self.scheduler)
+                shown = str(self.scheduler)
+                address = shown if "://" in shown else f"tcp://{shown}"
+                probe_scheduler(address, shown)
                 try:
                     self.client = Client(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
                     self.client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT)
@@ -113,8 +114,8 @@ class Runner:
 
     def map(self, fn: Callable[..., Any], calls: Sequence[tuple], progress: Optional[Callable[[Any], None]] = None) -> list:
         """[fn(*args) for args in calls], in order; ``progress(result)`` after each finishes."""
+        results: list = []
         if self.client is None:
-            results = []
             for args in calls:
                 result = fn(*args)
                 if progress:
@@ -124,7 +125,7 @@ class Runner:
         from distributed import as_completed
         futures = [self.client.submit(fn, *args, pure=False) for args in calls]
         index = {f.key: i for i, f in enumerate(futures)}
-        results: list = [None] * len(futures)
+        results = [None] * len(futures)
         try:
             for future in as_completed(futures, loop=self.client.loop):
                 result = future.result()

@@ -18,7 +18,7 @@ from ..errors import ModelgenError, TemplateError
 from ..reference.frames import Columns, run
 
 try:
-    from ..reference.frames import run_batch, summary_batch
+    from ..reference.frames import run_batch, summary_batch  # type: ignore[attr-defined]
 except ImportError:  # the version-1 reference, before the many-scenario API is merged
     run_batch = summary_batch = None
 from ..summary import build_summary
@@ -134,19 +134,19 @@ class Base:
     def evaluate(self, cases: Sequence[Overrides]) -> list[dict]:
         return evaluate_trees(self.tree, cases)
 
-    def command(self, overrides: Overrides = {}, output: Optional[str] = None) -> str:
+    def command(self, overrides: Optional[Overrides] = None, output: Optional[str] = None) -> str:
         """The exact ``modelgen build`` command that writes this case as a live-formula workbook."""
         words = ["modelgen", "build", self.template_arg]
         if self.scenario:
             words += ["--scenario", self.scenario]
         for option in self.sets:
             words += ["--set", option]
-        for path, value in overrides.items():
+        for path, value in (overrides or {}).items():
             words += ["--set", f"{path}={yaml_scalar(value)}"]
         if output:
             words += ["-o", output]
         return " ".join(shlex.quote(w) for w in words)
 
-    def set_options(self, overrides: Overrides = {}) -> list[str]:
+    def set_options(self, overrides: Optional[Overrides] = None) -> list[str]:
         """The ``--set`` options of a case (the user's, then the overrides), for load_template."""
-        return list(self.sets) + [f"{path}={yaml_scalar(value)}" for path, value in overrides.items()]
+        return list(self.sets) + [f"{path}={yaml_scalar(value)}" for path, value in (overrides or {}).items()]

@@ -160,7 +160,7 @@ def metric_value(summary: dict, metric: str) -> Any:
         elif isinstance(node, list):
             index = _list_index(node, part)
             if index is None:
-                names = [item.get("name") for item in node if isinstance(item, dict) and "name" in item]
+                names = [str(item["name"]) for item in node if isinstance(item, dict) and "name" in item]
                 hint = f"0..{len(node) - 1}" + (f" or a name: {', '.join(names)}" if names else "")
                 raise ModelgenError(f"--metric {metric}: '{part}' is not an item of {here} (use {hint})")
             node = node[index]

@@ -196,7 +196,7 @@ class MonteCarloResult:
         names = [t.name for t in self.base.deal.structure.tranches]
         out = []
         for i in range(self.paths):
-            row = {"path": int(d["path"][i]), "jump_month": int(d["jump_month"][i]),
+            row: dict[str, Any] = {"path": int(d["path"][i]), "jump_month": int(d["jump_month"][i]),
                    "forced_default_month": int(d["forced_default_month"][i]),
                    "value_decline": float(d["value_decline"][i]), "default_month": int(d["default_month"][i]),
                    "sale_month": int(d["sale_month"][i]), "final_rent": float(d["rent"][i, -1])}
@@ -217,7 +217,7 @@ class MonteCarloResult:
         d = self.data
         tranches = []
         for j, tranche in enumerate(self.base.deal.structure.tranches):
-            item = {"name": tranche.name}
+            item: dict[str, Any] = {"name": tranche.name}
             for name in CLASS_FIELDS:
                 value = float(d[name][index, j])
                 item[name] = None if math.isnan(value) else value

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Optional
+from typing import Any, Optional
 
 SHOW_AFTER = 1.0
 
@@ -17,8 +17,8 @@ class LazyProgress:
         self.description = description
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.done = 0
-        self._bar = None
-        self._task = None
+        self._bar: Any = None
+        self._task: Any = None
         self._lock = threading.Lock()
         self._timer: Optional[threading.Timer] = None
 

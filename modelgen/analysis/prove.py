@@ -58,7 +58,7 @@ def prove_breakevens(base: Base, result: BreakevenResult, out_dir: Path,
     stem = _slug(Path(base.template_arg).stem)
     J = base.deal.tranche_count
     for c in result.classes:
-        for k, x in enumerate(c.crossings):
+        for x in c.crossings:
             for side, value in (("no loss", x.below), ("loss", x.above)):
                 value = stress.value(value)
                 case = {stress.path: value}

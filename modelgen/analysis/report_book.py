@@ -14,7 +14,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import __version__
-from .breakeven import LOSS_THRESHOLD, BreakevenResult
+from .breakeven import LOSS_THRESHOLD, BreakevenResult, Crossing
 from .engine import Base
 from .montecarlo import MonteCarloResult
 from .outputs import atomic_write, metric_kind
@@ -127,7 +127,7 @@ class AnalysisBook:
         for res in results:
             first = r
             for c in res.classes:
-                crossings = c.crossings or [None]
+                crossings: list[Optional[Crossing]] = list(c.crossings) or [None]
                 for x in crossings:
                     ws.write_string(r, 0, res.stress.path)
                     ws.write_string(r, 1, c.name)
