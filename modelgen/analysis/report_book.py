@@ -228,7 +228,7 @@ class AnalysisBook:
         names = ["Class", "Coupon", "Spread over senior", "P(loss)", "Expected loss", "Expected loss (USD)",
                  "EL per year of WAL", "Spread covers EL", "Loss P50", "Loss P90", "Loss P95", "Loss P99",
                  "IRR P5", "IRR P50", "IRR P95", "Paths without IRR", "Mean WAL (years)"]
-        self._header(ws, f, 3, names, [14] + [11] * (len(names) - 1))
+        self._header(ws, f, 3, names, [24] + [11] * (len(names) - 1))
         for i, s in enumerate(result.stats, start=4):
             lq, iq = s["loss_pct_quantiles"], s["irr_quantiles"]
             values = [s["coupon"], s["spread_over_senior"], s["probability_of_loss"], s["expected_loss_pct"],
