@@ -271,6 +271,7 @@ def _same(a: Any, b: Any) -> bool:
 def audit_workbook(path: Path | str, template_path: Optional[str] = None) -> AuditReport:
     from .build import columns_of
     from .reference.frames import DEFAULT_SETTINGS
+    from .reference.values import SheetValues
     from .workbook.writer import write_workbook
     import openpyxl
 
@@ -286,7 +287,7 @@ def audit_workbook(path: Path | str, template_path: Optional[str] = None) -> Aud
     settings = {**DEFAULT_SETTINGS, **inputs.settings}
     with tempfile.TemporaryDirectory(prefix="modelgen-audit-") as tmp:
         fresh = Path(tmp) / "expected.xlsx"
-        write_workbook(fresh, inputs.template, {}, columns_of(inputs.template), settings)
+        write_workbook(fresh, inputs.template, SheetValues(), columns_of(inputs.template), settings)
         expected = openpyxl.load_workbook(fresh)
     exp_canon, act_canon = Canon(expected), Canon(actual)
     for name in expected.sheetnames:

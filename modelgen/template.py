@@ -71,13 +71,33 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return root
 
 
+def _null_defaults(model=Deal, prefix: str = "") -> set[str]:
+    """Dotted paths of optional inputs whose default is null (left out of a template's base)."""
+    out: set[str] = set()
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        if info.default is None and not info.is_required():
+            out.add(path)
+        annotation = info.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            out |= _null_defaults(annotation, path + ".")
+    return out
+
+
+NULL_DEFAULTS = _null_defaults()
+
+
 def set_path(tree: dict[str, Any], path: str, value: Any, where: str) -> None:
-    """Set ``tree[path] = value`` for an existing dotted path; an unknown path is an error."""
+    """Set ``tree[path] = value`` for an existing dotted path (or an input whose default is null);
+    an unknown path is an error."""
     parts = path.split(".")
     node: Any = tree
     for depth, part in enumerate(parts):
         here = ".".join(parts[: depth + 1])
         if isinstance(node, dict):
+            if part not in node and depth == len(parts) - 1 and here in NULL_DEFAULTS:
+                node[part] = value
+                return
             if part not in node:
                 raise TemplateError(f"{where}: unknown input path '{path}' (no '{here}' in the template)")
             key: Any = part

@@ -48,8 +48,8 @@ def test_lint_catches_a_cycle_a_bad_function_and_a_bad_name(tmp_path):
     path = build_workbook(load_template(str(SMALL_DEAL)), tmp_path / "s.xlsx").path
     wb = openpyxl.load_workbook(path)
     ws = wb["Waterfall"]
-    r = find_row(ws, "opex_paid")
-    ws[f"G{r}"] = f"=MIN(G{r + 1},G{r - 1})"  # opex_paid <- opex_unpaid <- opex_paid
+    r, after = find_row(ws, "opex_paid_cash"), find_row(ws, "cash_after_opex")
+    ws[f"G{r}"] = f"=MIN(G{after},G{r - 1})"  # opex_paid_cash <- cash_after_opex <- opex_paid_cash
     ws[f"H{r}"] = "=XLOOKUP(1,A1:A2,B1:B2)"
     wb.defined_names["broken"] = openpyxl.workbook.defined_name.DefinedName("broken", attr_text="NoSuchSheet!$A$1")
     report = lint_workbook(wb)

@@ -6,7 +6,7 @@ charts read the calculation sheets' rows directly.
 from __future__ import annotations
 
 from ..config import Deal
-from ..reference.abs_model import PARTICIPANTS
+from ..waterfall import PARTICIPANTS
 from .layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, reference_value
 from .styles import Styles
 
@@ -14,7 +14,7 @@ DASHBOARD_SHEET = "Dashboard"
 TRANCHE_COLUMNS = [("Invested", "USD", "[{inv}]"), ("IRR", "%", "[irr_{j}]"), ("MOIC", "x", "[moic_{j}]"),
                    ("Loss", "%", "[loss_pct_{j}]"), ("Recovery per 100", "per 100", "[recovery_per_100_{j}]"),
                    ("Payback month", "month", "[payback_month_{j}]"), ("WAL (years)", "years", "[wal_years_{j}]"),
-                   ("Min DSCR", "x", "[min_dscr_{j}]")]
+                   ("Min interest cover", "x", "[min_interest_cover_{j}]")]
 
 
 def dashboard_rows(deal: Deal, years: int) -> list[tuple]:

@@ -22,8 +22,11 @@ from ..config import Deal
 from ..reference.abs_model import SheetValues
 from ..reference.frames import Columns
 from ..template import Template, bundled_templates
-from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranches_sheet
-from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
+from .abs_results import checks_sheet, participants_sheet
+from .abs_returns import returns_sheet
+from .abs_sheets import depreciation_sheet, timeline_sheet
+from .abs_tranches import tranches_sheet
+from .waterfall_rows import waterfall_sheet
 from .dashboard import DASHBOARD_SHEET, write_dashboard
 from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
@@ -52,13 +55,14 @@ class LeanWorksheet(Worksheet):
 def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
     """The calculation sheets in workbook order; node and BYOD tabs only where the deal has them."""
     names = [t.name for t in deal.structure.tranches]
-    sheets = [timeline_sheet(), depreciation_sheet(), waterfall_sheet(names), tranches_sheet(names),
+    waterfall, block = waterfall_sheet(names)
+    sheets = [timeline_sheet(), depreciation_sheet(), waterfall, tranches_sheet(names),
               returns_sheet(names), participants_sheet(names)]
     if deal.node_sale is not None:
         sheets += [node_roi_sheet(columns.node), node_tiers_sheet(deal.node_sale)]
     if deal.byod is not None:
         sheets.append(byod_sheet(columns.byod))
-    sheets.append(checks_sheet(names, deal.node_sale.tier_count if deal.node_sale else None))
+    sheets.append(checks_sheet(names, block, deal.node_sale.tier_count if deal.node_sale else None))
     return sheets
 
 
@@ -257,7 +261,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
     counter = {"formulas": 0}
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
         wb.set_properties({"title": deal.name, "subject": "GPU-backed finance model", "author": "modelgen",
                            "comments": f"modelgen {__version__}; template {template_label(template)} "
                                        f"#{template.digest}", "created": FIXED_DATE})
