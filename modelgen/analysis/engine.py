@@ -15,12 +15,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ..config import Deal
 from ..errors import ModelgenError, TemplateError
-from ..reference.frames import Columns, run
-
-try:
-    from ..reference.frames import run_batch, summary_batch  # type: ignore[attr-defined]
-except ImportError:  # the version-1 reference, before the many-scenario API is merged
-    run_batch = summary_batch = None
+from ..reference.frames import Columns, run, run_batch, summary_batch
 from ..summary import build_summary
 from ..template import Template, load_template, validate_deal
 
@@ -36,7 +31,7 @@ def evaluate(deals: Sequence[Deal], columns: Optional[Columns] = None) -> list[d
     deals = list(deals)
     if not deals:
         return []
-    if summary_batch is None or any(d.node_sale is not None or d.byod is not None for d in deals):
+    if any(d.node_sale is not None or d.byod is not None for d in deals):
         return [build_summary(run(deal, columns)) for deal in deals]
     return summary_batch(deals, run_batch(deals, columns.horizon if columns else None))
 
