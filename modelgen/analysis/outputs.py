@@ -122,6 +122,14 @@ def metric_kind(metric: str) -> str:
     return "num"
 
 
+WORSE_WHEN_HIGHER = {"loss", "loss_pct", "max_ltv", "payback_month", "opex", "issuance_fee"}
+
+
+def worse_when_higher(metric: str) -> bool:
+    """Colour scales: red for a high loss, but red for a low IRR, MOIC, DSCR or cover."""
+    return metric.rsplit(".", 1)[-1] in WORSE_WHEN_HIGHER
+
+
 def print_table(title: str, columns: list[str], rows: list[list[str]], left: int = 1) -> None:
     """A rich table on stdout; the first ``left`` columns are text (left-aligned), the rest numbers."""
     from rich.console import Console

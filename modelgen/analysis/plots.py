@@ -7,7 +7,7 @@ import numpy as np
 
 from .breakeven import BreakevenResult
 from .montecarlo import MonteCarloResult
-from .outputs import atomic_write
+from .outputs import atomic_write, worse_when_higher
 from .report_book import bin_labels, loss_histogram
 from .sensitivity import SensitivityResult
 
@@ -65,12 +65,16 @@ def plot_sensitivity(result: SensitivityResult, path: Path) -> Path:
         v1, v2 = result.varies
         fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4.8), squeeze=False)
         for ax, m in zip(axes[0], metrics):
-            image = ax.imshow(result.values[m], origin="lower", aspect="auto", cmap="RdYlGn_r",
-                              extent=(v2.values[0], v2.values[-1], v1.values[0], v1.values[-1]))
+            cmap = plt.get_cmap("RdYlGn_r" if worse_when_higher(m) else "RdYlGn").copy()
+            cmap.set_bad("#D9D9D9")                  # n/a (an IRR that does not exist)
+            dx = (v2.values[-1] - v2.values[0]) / max(1, len(v2.values) - 1) / 2
+            dy = (v1.values[-1] - v1.values[0]) / max(1, len(v1.values) - 1) / 2
+            image = ax.imshow(np.ma.masked_invalid(result.values[m]), origin="lower", aspect="auto", cmap=cmap,
+                              extent=(v2.values[0] - dx, v2.values[-1] + dx, v1.values[0] - dy, v1.values[-1] + dy))
             fig.colorbar(image, ax=ax)
             ax.set_xlabel(v2.path)
             ax.set_ylabel(v1.path)
-            ax.set_title(m, fontsize=10)
+            ax.set_title(f"{m} (grey: n/a)" if np.isnan(result.values[m]).any() else m, fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 

@@ -17,7 +17,7 @@ from .. import __version__
 from .breakeven import LOSS_THRESHOLD, BreakevenResult, Crossing
 from .engine import Base
 from .montecarlo import MonteCarloResult
-from .outputs import atomic_write, metric_kind
+from .outputs import atomic_write, metric_kind, worse_when_higher
 from .sensitivity import SensitivityResult
 
 MAX_PATH_ROWS = 10_000
@@ -212,9 +212,10 @@ class AnalysisBook:
                         hm.write_string(r + 2 + i, 1 + c, "n/a")
                     else:
                         hm.write_number(r + 2 + i, 1 + c, float(value), f[metric_kind(m)])
+            good, bad = "#63BE7B", "#F8696B"
+            low, high = (good, bad) if worse_when_higher(m) else (bad, good)
             hm.conditional_format(r + 2, 1, r + 1 + len(v1.values), len(v2.values),
-                                  {"type": "3_color_scale", "min_color": "#63BE7B", "mid_color": "#FFEB84",
-                                   "max_color": "#F8696B"})
+                                  {"type": "3_color_scale", "min_color": low, "mid_color": "#FFEB84", "max_color": high})
             r += len(v1.values) + 4
         hm.set_column(0, 0, 30)
         hm.set_column(1, len(v2.values), 11)
