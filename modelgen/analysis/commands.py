@@ -198,7 +198,10 @@ def breakeven(template, stresses, rng, tolerance, prove, prove_dir, scenario, se
             click.echo(f"tolerance: {what}; a loss is above {LOSS_THRESHOLD:g} of invested; "
                        f"{res.evaluations} reference evaluations (a grid of {len(res.grid)}, then {SECTIONS} points a round)")
         for path, ps in proofs.items():
-            table = [[p.cls, p.side, fmt(p.value, "exact"), fmt(p.loss, "money"), "yes" if p.loses else "no",
+            if not ps:
+                click.echo(f"proof: {path}: no breakeven in range, nothing to build")
+                continue
+            table = [[p.cls, p.side, fmt(p.value, "exact"), fmt(p.loss), "yes" if p.loses else "no",
                       "yes" if not p.differences else f"NO ({len(p.differences)})", "OK" if p.ok else "FAILED",
                       p.workbook.name] for p in ps]
             print_table(f"Proof: {path}: workbooks built on each side and recalculated with IronCalc",
