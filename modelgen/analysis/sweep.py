@@ -58,24 +58,39 @@ class FileResult:
         return f"FAILED {self.path} [{self.engine}]: {self.mismatches} cell(s) differ or did not evaluate"
 
 
-def verify_one(path: str, engine: str, show: int = 5) -> list[FileResult]:
-    """Verify one workbook with one engine, or every engine for "all" (a picklable unit of work for
-    a dask worker); a user error (not a workbook, an engine not installed) becomes a record."""
-    from ..verify import ENGINES, verify_workbook
+def engine_names(engine: Optional[str]) -> list[Optional[str]]:
+    """The engines a sweep runs: the one named, verify's default (None), or every installed one for "all"."""
+    if engine != "all":
+        return [engine]
+    try:
+        from ..engines import installed_engines  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:      # before the engines package: verify's own list
+        from ..verify import ENGINES  # type: ignore[attr-defined, unused-ignore]
+
+        return list(ENGINES)
+    return list(installed_engines())
+
+
+def verify_one(path: str, engine: Optional[str] = None, show: int = 5) -> list[FileResult]:
+    """Verify one workbook with one engine (None: verify's default), or every engine for "all" (a
+    picklable unit of work for a dask worker); a user error (not a workbook, an engine not
+    installed) becomes a record."""
+    from ..verify import verify_workbook
 
     out = []
-    for name in (list(ENGINES) if engine == "all" else [engine]):
+    for name in engine_names(engine):
+        label = name or "default engine"
         try:
-            report = verify_workbook(Path(path), engine=name)
+            report = verify_workbook(Path(path), engine=name) if name else verify_workbook(Path(path))
         except ModelgenError as exc:
-            out.append(FileResult(path, False, name, error=str(exc)))
+            out.append(FileResult(path, False, label, error=str(exc)))
             continue
-        out.append(FileResult(path, report.ok, name, report.scenario, report.formula_cells, len(report.mismatches),
+        out.append(FileResult(path, report.ok, label, report.scenario, report.formula_cells, len(report.mismatches),
                               [str(m) for m in report.mismatches[:show]]))
     return out
 
 
-def verify_many(patterns: Iterable[str], engine: str = "formulas", scheduler: Optional[str] = None,
+def verify_many(patterns: Iterable[str], engine: Optional[str] = None, scheduler: Optional[str] = None,
                 workers: Optional[int] = None,
                 progress: Optional[Callable[[list[FileResult]], None]] = None) -> list[FileResult]:
     """Verify every file named or matched, one unit of work per file; results in input order
