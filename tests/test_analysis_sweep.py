@@ -4,7 +4,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from modelgen.analysis.sweep import expand, verify_many
+from modelgen.analysis.sweep import expand, report_lines, verify_many
 from modelgen.build import build_workbook
 from modelgen.errors import ModelgenError
 from modelgen.template import load_template
@@ -41,3 +41,5 @@ def test_verify_many_across_a_local_cluster(small_template_path, tmp_path):
     assert results[0].ok and results[0].formula_cells > 0 and results[0].line().startswith("OK")
     assert not results[1].ok and results[1].mismatches >= 1 and results[1].line().startswith("FAILED")
     assert not results[2].ok and results[2].error and results[2].line().startswith("ERROR")
+    lines, code = report_lines(results)
+    assert code == 1 and lines[-1] == "1 of 3 checks OK over 3 workbook(s); 2 FAILED"

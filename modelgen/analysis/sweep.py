@@ -99,3 +99,17 @@ def verify_many(patterns: Iterable[str], engine: Optional[str] = None, scheduler
     with Runner(scheduler, workers, size=len(files), threshold=LOCAL_CLUSTER_FILES) as runner:
         parts = runner.map(verify_one, [(str(f), engine) for f in files], progress)
     return [record for part in parts for record in part]
+
+
+def report_lines(results: list[FileResult], show: int = 5) -> tuple[list[str], int]:
+    """What ``modelgen verify`` prints for a sweep (one line per file and engine, then the first
+    differences of a failing one, then a count) and its exit code: 0 all OK, 1 any failure."""
+    lines: list[str] = []
+    for r in results:
+        lines.append(r.line())
+        lines.extend(f"  {m}" for m in r.first[:show])
+    bad = sum(1 for r in results if not r.ok)
+    files = len({r.path for r in results})
+    lines.append(f"{len(results) - bad} of {len(results)} checks OK over {files} workbook(s)"
+                 + (f"; {bad} FAILED" if bad else ""))
+    return lines, 1 if bad else 0
