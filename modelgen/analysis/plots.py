@@ -65,8 +65,8 @@ def plot_sensitivity(result: SensitivityResult, path: Path) -> Path:
         v1, v2 = result.varies
         fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4.8), squeeze=False)
         for ax, m in zip(axes[0], metrics):
-            cmap = plt.get_cmap("RdYlGn_r" if worse_when_higher(m) else "RdYlGn").copy()
-            cmap.set_bad("#D9D9D9")                  # n/a (an IRR that does not exist)
+            # n/a (an IRR that does not exist) in grey
+            cmap = plt.get_cmap("RdYlGn_r" if worse_when_higher(m) else "RdYlGn").with_extremes(bad="#D9D9D9")
             dx = (v2.values[-1] - v2.values[0]) / max(1, len(v2.values) - 1) / 2
             dy = (v1.values[-1] - v1.values[0]) / max(1, len(v1.values) - 1) / 2
             image = ax.imshow(np.ma.masked_invalid(result.values[m]), origin="lower", aspect="auto", cmap=cmap,
