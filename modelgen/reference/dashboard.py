@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..config import Deal
+from ..chart_data import chart_value, payback_chart_columns
 from ..waterfall import PARTICIPANTS
 from .depin_model import TIER_FIELDS
 from .values import SheetValues
@@ -31,6 +32,9 @@ def dashboard_values(deal: Deal, values: SheetValues, years: int) -> SheetValues
         last = dict(zip(TIER_FIELDS, v[f"tier_{n}"]))
         d["dash_node"] = [first["payback_days_earned"], last["payback_days_earned"], first["roi_sell"],
                           v["node_sale_proceeds"], v["house_proceeds_to_emission"]]
+        for k in range(1, n + 1):
+            row = v[f"tier_{k}"]
+            d[f"chart_payback_tier_{k}"] = [chart_value(row[c]) for _, c in payback_chart_columns()]
     if deal.byod is not None:
         d["dash_byod"] = [v["byod_payback_month"], v["byod_roi"], v["usage_share_of_income"]]
     return out
