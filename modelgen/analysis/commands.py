@@ -202,10 +202,12 @@ def breakeven(template, stresses, rng, tolerance, prove, prove_dir, scenario, se
                 click.echo(f"proof: {path}: no breakeven in range, nothing to build")
                 continue
             table = [[p.cls, p.side, fmt(p.value, "exact"), fmt(p.loss), "yes" if p.loses else "no",
-                      "yes" if not p.differences else f"NO ({len(p.differences)})", "OK" if p.ok else "FAILED",
+                      "yes" if not p.differences else f"NO ({len(p.differences)})",
+                      "OK" if not p.verify_mismatches else f"{p.verify_mismatches} differ", "OK" if p.ok else "FAILED",
                       p.workbook.name] for p in ps]
             print_table(f"Proof: {path}: workbooks built on each side and recalculated with IronCalc",
-                        ["Class", "Side", "Value", "Workbook loss", "Loses", "= reference", "Proof", "Workbook"], table, left=2)
+                        ["Class", "Side", "Value", "Workbook loss", "Loses", "= reference", "verify", "Proof", "Workbook"],
+                        table, left=2)
             if ps:
                 click.echo(f"workbooks in {ps[0].workbook.parent}; each equals its `modelgen build` command "
                            f"(e.g. {ps[0].command})")
@@ -324,6 +326,8 @@ def montecarlo(template, paths, seed, build_path, output, scheduler, workers, ch
         raise ModelgenError(f"--output: '{output}' must end in .xlsx")
     if output is not None and build_path is None:
         raise ModelgenError("--output: names the workbook of --build-path; give --build-path too")
+    if output is not None and not output.parent.is_dir():
+        raise ModelgenError(f"--output: the folder '{output.parent}' does not exist (create it first)")
     n_workers = _int(workers, "--workers")
     n_chunk = _int(chunk, "--chunk")
     if n_chunk is not None and n_chunk < 1:
@@ -350,10 +354,12 @@ def montecarlo(template, paths, seed, build_path, output, scheduler, workers, ch
         index = result.path_index(build_path)
         stem = Path(base.template_arg).stem
         target = output or Path("outputs") / f"{stem}-path-{index}.xlsx"
-        figures, diffs = prove_path(base, result.overrides(index), result.path_summary(index), target)
+        target.parent.mkdir(parents=True, exist_ok=True)     # the default folder, as build makes it
+        figures, diffs, mismatches = prove_path(base, result.overrides(index), result.path_summary(index), target)
         proof = {"path": index, "workbook": str(target), "command": base.command(result.overrides(index), str(target)),
                  "monte_carlo": result.path_summary(index), "workbook_figures": figures,
-                 "differences": [str(d) for d in diffs], "ok": not diffs}
+                 "differences": [str(d) for d in diffs], "verify_mismatches": mismatches,
+                 "ok": not diffs and not mismatches}
     if outputs.csv or outputs.parquet:
         write_frame(result.rows(), outputs)
     invocation = _invocation("montecarlo", template, ("--paths", n_paths), ("--seed", n_seed), ("--scenario", scenario),
@@ -391,7 +397,9 @@ def montecarlo(template, paths, seed, build_path, output, scheduler, workers, ch
                    f"(a path with no IRR counts as -100%); EL / year = expected loss / mean WAL")
         if proof:
             click.echo(f"path {proof['path']}: wrote {proof['workbook']}; recalculated with IronCalc: "
-                       + ("equals the Monte Carlo's numbers" if proof["ok"] else "DIFFERS from the Monte Carlo's numbers"))
+                       + ("equals the Monte Carlo's numbers" if not proof["differences"] else
+                          "DIFFERS from the Monte Carlo's numbers")
+                       + f"; modelgen verify: {proof['verify_mismatches']} cell(s) differ from the reference")
             for line in proof["differences"][:10]:
                 click.echo(f"  {line}", err=True)
     _done(outputs, as_json)

@@ -38,9 +38,11 @@ class Outputs:
                 raise ModelgenError(f"--{kind}: '{path}' must end in {' or '.join(suffixes)}")
             if path.exists() and path.is_dir():
                 raise ModelgenError(f"--{kind}: '{path}' is a directory")
+            if not path.parent.is_dir():
+                raise ModelgenError(f"--{kind}: the folder '{path.parent}' does not exist (create it first)")
         if self.parquet is not None:
             try:
-                import pyarrow  # noqa: F401
+                import pyarrow  # type: ignore[import-untyped]  # noqa: F401
             except ImportError:
                 raise ModelgenError("--parquet: needs the pyarrow package (pip install pyarrow)") from None
         return self
@@ -52,7 +54,6 @@ class Outputs:
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """``write(tmp)`` then rename tmp to ``path``; the temporary file is removed on failure."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
     try:
         write(tmp)

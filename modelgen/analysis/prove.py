@@ -34,6 +34,7 @@ class Proof:
     loss: float                # the recalculated workbook's loss cell
     invested: float
     differences: list[Difference] = field(default_factory=list)
+    verify_mismatches: int = 0        # modelgen verify on the whole workbook: cells that differ from the reference
 
     @property
     def loses(self) -> bool:
@@ -41,19 +42,21 @@ class Proof:
 
     @property
     def ok(self) -> bool:
-        return self.loses == (self.side == "loss") and not self.differences
+        return self.loses == (self.side == "loss") and not self.differences and not self.verify_mismatches
 
     def to_dict(self) -> dict:
         return {"class": self.cls, "side": self.side, "value": self.value, "workbook": str(self.workbook),
                 "command": self.command, "workbook_loss": self.loss, "workbook_invested": self.invested,
                 "loses": self.loses, "agrees_with_reference": not self.differences,
-                "differences": [str(d) for d in self.differences], "ok": self.ok}
+                "differences": [str(d) for d in self.differences],
+                "verify_mismatches": self.verify_mismatches, "ok": self.ok}
 
 
 def prove_breakevens(base: Base, result: BreakevenResult, out_dir: Path,
                      progress: Optional[Callable[[int], None]] = None) -> list[Proof]:
     """Build and recalculate the two sides of every class's breakeven (see the module doc)."""
     proofs = []
+    out_dir.mkdir(parents=True, exist_ok=True)
     stress = result.stress
     stem = _slug(Path(base.template_arg).stem)
     J = base.deal.tranche_count
@@ -69,14 +72,23 @@ def prove_breakevens(base: Base, result: BreakevenResult, out_dir: Path,
                 reference = base.evaluate([case])[0]
                 wb = figures["tranches"][c.index]
                 proofs.append(Proof(c.name, c.index, side, value, path, base.command(case, str(path)),
-                                    float(wb["loss"]), float(wb["invested"]), compare(reference, figures)))
+                                    float(wb["loss"]), float(wb["invested"]), compare(reference, figures),
+                                    verify_mismatches(path)))
                 if progress:
                     progress(1)
     return proofs
 
 
-def prove_path(base: Base, overrides: dict, expected: dict, path: Path) -> tuple[dict, list[Difference]]:
-    """Build one Monte Carlo path's workbook, recalculate it, compare with the path's numbers."""
+def verify_mismatches(path: Path) -> int:
+    """``modelgen verify`` on the whole workbook (its default engine): how many cells differ."""
+    from ..verify import verify_workbook
+
+    return len(verify_workbook(path).mismatches)
+
+
+def prove_path(base: Base, overrides: dict, expected: dict, path: Path) -> tuple[dict, list[Difference], int]:
+    """Build one Monte Carlo path's workbook, recalculate it, compare with the path's numbers, and
+    verify every formula cell against the reference."""
     build_case(base, overrides, path)
     figures = recalculated_figures(path, base.deal.tranche_count)
-    return figures, compare(expected, figures)
+    return figures, compare(expected, figures), verify_mismatches(path)
