@@ -37,6 +37,14 @@ class Assets(_Section):
     # None switches the income cap off: collateral = market value alone.
     buyer_discount_annual: Optional[Annotated[float, Field(gt=-1, le=10)]] = None
 
+    @field_validator("scrap_value_pct")
+    @classmethod
+    def _scrap_not_vanishing(cls, value: float) -> float:
+        # A fleet worth 1e-300 of its cost makes every ratio over the collateral overflow (#NUM! in Excel).
+        if 0 < value < 1e-6:
+            raise ValueError("must be 0 or at least 0.000001")
+        return value
+
 
 class Revenue(_Section):
     rent0: Positive

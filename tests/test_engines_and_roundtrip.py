@@ -201,9 +201,8 @@ def test_round_trip_default_template(bundled_workbook, tmp_path_factory, engine)
     assert report.ok, f"{engine}: " + "\n".join(str(m) for m in report.mismatches[:10])
     tpl = read_inputs(open_workbook(edited), edited).template
     assert tpl.deal().revenue.rent0 == 2.1 and tpl.deal().structure.tranches[0].coupon == 0.065
-    # the edits reached the reference: the figures differ from the unedited bear scenario
-    assert reference_for(tpl).sheets["Returns"].scalars["irr_1"] != \
-        reference_for(load_template("gpu-abs", scenario="bear")).sheets["Returns"].scalars["irr_1"]
+    assert reference_for(tpl).values.scalars["irr_1"] != \
+        reference_for(load_template("gpu-abs", scenario="bear")).values.scalars["irr_1"]
 
 
 def test_a_workbook_saved_by_gnumeric_is_read(small_workbook, tmp_path):

@@ -71,7 +71,7 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     if deal.node_sale is not None:
         for part in run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days).values():
             values.update(part)
-        last = dict(zip(TIER_FIELDS, values.scalars[f"tier_{deal.node_sale.tier_count}"]))
+        last = dict(zip(TIER_FIELDS, values.scalars[f"tier_{deal.node_sale.tier_count}"], strict=True))
         values.scalars["check_tier_sizes"] = 1 if abs(last["cum_size"] - deal.node_sale.licences) > tolerance else 0
         extra += values.scalars["check_tier_sizes"]
     if deal.byod is not None:
