@@ -354,5 +354,11 @@ def diff(old, new, as_json):
         click.echo(line)
 
 
+from .analysis.commands import COMMANDS as _ANALYSIS_COMMANDS  # noqa: E402 (breakeven, sensitivity, montecarlo)
+
+for _command in _ANALYSIS_COMMANDS:
+    main.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

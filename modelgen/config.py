@@ -12,6 +12,8 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
+from .analysis.mcconfig import MonteCarlo
+
 # Fractions are decimals (0.15 = 15%). A decline of exactly 1 would put 0^0 in Excel (#NUM!).
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Decline = Annotated[float, Field(ge=0, lt=1)]
@@ -216,6 +218,7 @@ class Deal(_Section):
     secondary: Secondary = Secondary()
     node_sale: Optional[NodeSale] = None
     byod: Optional[Byod] = None
+    montecarlo: Optional[MonteCarlo] = Field(None, exclude=True)  # analysis only: not a model input
 
     @field_validator("start_date", mode="before")
     @classmethod
