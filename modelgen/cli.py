@@ -208,15 +208,19 @@ def schema(output):
 
 
 @main.command()
-@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("workbooks", nargs=-1, required=True, metavar="WORKBOOK|GLOB...")
 @click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="ironcalc", show_default=True,
               help="Which spreadsheet engine recalculates the workbook: IronCalc (fast), the formulas package "
                    "(pure Python), Gnumeric (ssconvert), LibreOffice (soffice); all: every installed one.")
 @click.option("--scenario", "-s", metavar="NAME",
               help="Recalculate with the workbook's scenario selector switched to NAME (default: as saved).")
 @click.option("--show", default=20, show_default=True, help="How many differing cells to list.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Verify many workbooks across a running dask.distributed cluster (e.g. tcp://host:8786).")
+@click.option("--workers", type=click.IntRange(1), metavar="N",
+              help="Verify many workbooks on a local dask cluster of N workers (default: a plain loop).")
 @friendly_errors
-def verify(workbook, engine, scenario, show):
+def verify(workbooks, engine, scenario, show, scheduler, workers):
     """Recalculate WORKBOOK's formulas and compare every cell with the reference model.
 
     Reads the workbook's own Inputs (as an analyst may have edited them), recomputes the
@@ -230,7 +234,19 @@ def verify(workbook, engine, scenario, show):
       modelgen verify outputs/gpu-abs.xlsx
       modelgen verify outputs/gpu-abs.xlsx --engine all
       modelgen verify outputs/gpu-abs.xlsx --engine formulas --scenario crash
+      modelgen verify 'library/**/*.xlsx' --scheduler tcp://host:8786
     """
+    from .analysis.sweep import expand, report_lines, verify_many
+
+    files = expand(workbooks)
+    if len(files) > 1 or scheduler or workers:
+        if scenario:
+            raise ModelgenError("--scenario: switches the scenario of one workbook at a time")
+        lines, code = report_lines(verify_many([str(f) for f in files], engine, scheduler, workers), show)
+        for line in lines:
+            click.echo(line)
+        sys.exit(code)
+    workbook = files[0]
     from .engines import ENGINES, engine_class, installed_engines
     from .verify import ABS_TOL, REL_TOL, check, prepare
 
