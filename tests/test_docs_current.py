@@ -75,7 +75,7 @@ def test_readme_library_snippet_runs():
     snippet = re.search(r"## As a library\n\n```python\n(.*?)```", README, re.DOTALL).group(1)
     scope: dict = {}
     exec(compile(snippet, "README", "exec"), scope)
-    assert len(scope["frames"]["Waterfall"]) > 12
+    assert len(scope["frames"]["periods"]) > 12 and 0 <= scope["result"].values.scalars["loss_pct_1"] <= 1
 
 
 def test_readme_and_docs_links_resolve():

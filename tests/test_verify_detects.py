@@ -84,7 +84,7 @@ def test_changed_formula_is_the_first_cause_not_its_dependents(small_workbook, t
     wb = openpyxl.load_workbook(small_workbook)
     ws = wb["Waterfall"]
     row = find_row(ws, "opex_due")
-    ws[f"G{row}"] = ws[f"G{row}"].value + "*2"
+    ws[f"G{row}"] = "=(" + ws[f"G{row}"].value[1:] + ")*2"
     wb.save(tmp_path / "changed.xlsx")
     report = verify_workbook(tmp_path / "changed.xlsx")
     assert len(report.mismatches) > 3
