@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from ..config import Byod
 from .abs_model import SheetValues
-from .metrics import NA, NEVER, irr_annual
-from .node_sale import cumulative
+from .metrics import NA, NEVER
+from .node_sale import cumulative, irr_shown
 
 
-def run_byod(b: Byod, columns: int, days: float) -> dict[str, SheetValues]:
+def run_byod(b: Byod, columns: int, days: float, irr_floor: float = -0.99) -> dict[str, SheetValues]:
     """The BYOD ROI sheet over months 0..columns."""
     H, M, lock = columns, b.horizon_months, b.lock_months
     months = list(range(H + 1))
@@ -70,7 +70,7 @@ def run_byod(b: Byod, columns: int, days: float) -> dict[str, SheetValues]:
     income = s["hire_income"] + s["block_reward_income"] + s["airdrop_income"]
     s["byod_payback_month"] = next((m for m in later if cum[m] >= 0), NEVER)
     s["byod_roi"] = cum[M] / s["byod_invested"]
-    s["byod_irr"] = irr_annual(net[:M + 1]) if max(net[1:M + 1]) > 0 else NA
+    s["byod_irr"] = irr_shown(net[:M + 1], irr_floor)
     s["usage_share_of_income"] = s["hire_income"] / income if income > 0 else NA
 
     if staking:

@@ -56,12 +56,12 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     sheets = run_abs(deal, horizon=columns.horizon, check_tolerance=tolerance)
     checks = sheets["Checks"].scalars
     if deal.node_sale is not None:
-        node = run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days)
+        node = run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days, settings["irr_floor_annual"])
         sheets.update(node)
         last = node["Node tiers"].scalars[f"tier_{deal.node_sale.tier_count}"]
         checks["check_tier_sizes"] = 1 if abs(last[2] - deal.node_sale.licences) > tolerance else 0
     if deal.byod is not None:
-        sheets.update(run_byod(deal.byod, columns.byod or deal.byod.horizon_months, days))
+        sheets.update(run_byod(deal.byod, columns.byod or deal.byod.horizon_months, days, settings["irr_floor_annual"]))
     master = 0
     for value in checks.values():
         master += value

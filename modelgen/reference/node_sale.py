@@ -65,7 +65,16 @@ def exit_impact(sell_usd: float, ns: NodeSale, days: float) -> float:
     return min(1.0, k * math.sqrt(sell_usd / (ns.market.daily_volume_usd * days)))
 
 
-def run_node(ns: NodeSale, columns: int, days: float) -> dict[str, SheetValues]:
+def irr_shown(flows: list[float], floor: float):
+    """The effective annual IRR, or "n/a" where it does not exist, no month brings cash in, or it is
+    below ``floor`` (so far below zero the root is ambiguous: the ROI tells the loss)."""
+    if max(flows[1:]) <= 0:
+        return NA
+    irr = irr_annual(flows)
+    return NA if irr == NA or irr < floor else irr
+
+
+def run_node(ns: NodeSale, columns: int, days: float, irr_floor: float = -0.99) -> dict[str, SheetValues]:
     """The Node ROI (monthly, per node) and Node tiers sheets over months 0..columns."""
     H, M, v = columns, ns.horizon_months, ns.vesting_months
     months = list(range(H + 1))
@@ -154,7 +163,7 @@ def run_node(ns: NodeSale, columns: int, days: float) -> dict[str, SheetValues]:
         row += [payback_month(tier_price, cums[b]) for b in PAYBACK_BASES]
         row += [payback_days(tier_price, cash[b], cums[b], days) for b in PAYBACK_BASES]
         row += [(cums[b][M] - tier_price) / tier_price for b in STRATEGIES]
-        row += [irr_annual([-tier_price] + cash[b][1:]) if max(cash[b][1:]) > 0 else NA for b in STRATEGIES]
+        row += [irr_shown([-tier_price] + cash[b][1:], irr_floor) for b in STRATEGIES]
         row += [(tier_price + s["node_opex_total"]) / unit_total if unit_total > 0 else NA]
         assert len(row) == len(TIER_FIELDS)
         tiers.scalars[f"tier_{k}"] = row

@@ -7,6 +7,10 @@ from ..config import Byod
 from .layout import Row, SheetSpec, section
 
 
+BYOD_IRR = ("(1+IRR([byod_net_cash@all0],IF([byod_roi]>-1,(1+[byod_roi])^(1/byod_horizon_months)-1,0)))"
+            "^12-1")
+
+
 def byod_sheet(horizon: int, b: Byod) -> SheetSpec:
     s = SheetSpec("BYOD ROI", "Bring-your-own-GPU ROI, month by month",
                   "A GPU owner joining a DePIN network (MODEL.md section 8): hire income from real usage against "
@@ -104,9 +108,9 @@ def byod_sheet(horizon: int, b: Byod) -> SheetSpec:
             f="=INDEX([byod_cum_cash@all],1,byod_horizon_months)/[byod_invested]",
             note="Cumulative cash at the horizon (resale and stake counted) / money invested."),
         Row("byod_irr", "IRR (effective annual)", "%", kind="scalar",
-            f='=IF(MAX([byod_net_cash@all])>0,IFERROR((1+IRR([byod_net_cash@all0],IF([byod_roi]>-1,(1+[byod_roi])'
-              '^(1/byod_horizon_months)-1,0)))^12-1,"n/a"),"n/a")',
-            note="(1 + monthly IRR of the net cash from the start)^12 - 1; n/a where no month brings cash in."),
+            f=f'=IF(MAX([byod_net_cash@all])>0,IFERROR(IF({BYOD_IRR}<irr_floor_annual,"n/a",{BYOD_IRR}),"n/a"),"n/a")',
+            note="(1 + monthly IRR of the net cash from the start)^12 - 1; n/a where no month brings cash in or it is "
+                 "below the lowest IRR shown (Inputs, model settings)."),
         Row("usage_share_of_income", "Share of income from real usage", "%", kind="scalar",
             f='=IF(([hire_income@tot]+[block_reward_income@tot]+[airdrop_income@tot])>0,[hire_income@tot]/('
               '[hire_income@tot]+[block_reward_income@tot]+[airdrop_income@tot]),"n/a")',

@@ -206,12 +206,13 @@ def _tier_cells(ns: NodeSale, row_above: int) -> list[str]:
     for basis in STRATEGIES:
         cells.append(f"=(INDEX([cum_{basis}@all],1,node_sale_horizon_months)-{P})/{P}")
     for i, basis in enumerate(STRATEGIES):
-        roi = _c(18 + i)
-        # The guess (ROI spread evenly over the horizon) lets Newton-based engines converge on
-        # back-loaded cash flows such as hold-to-the-horizon.
-        guess = f"IF(1+{roi}>0,(1+{roi})^(1/node_sale_horizon_months)-1,0)"
-        cells.append(f'{{=IF(MAX([{basis}_cash@all])>0,IFERROR((1+IRR([{basis}_cash@all0]-([node_month@all0]=0)*{P},'
-                     f'{guess}))^12-1,"n/a"),"n/a")}}')
+        roi, cash = _c(18 + i), f"[{basis}_cash@all]"
+        # The guess: the ROI spread over the cash-weighted mean month of the inflows, (1 + ROI)^(1 / D)
+        # - 1, lets Newton-based engines converge on early (claim at once) and late (hold) cash alike.
+        mean_month = f"SUMPRODUCT([node_month@all],{cash})/SUM({cash})"
+        guess = f"IF(AND(1+{roi}>0,SUM({cash})>0),(1+{roi})^(1/MAX(1,{mean_month}))-1,0)"
+        irr = f"(1+IRR([{basis}_cash@all0]-([node_month@all0]=0)*{P},{guess}))^12-1"
+        cells.append(f'{{=IF(MAX({cash})>0,IFERROR(IF({irr}<irr_floor_annual,"n/a",{irr}),"n/a"),"n/a")}}')
     cells.append(f'=IF([sell_unit_value@tot]>0,({P}+[node_opex_total])/[sell_unit_value@tot],"n/a")')
     assert len(cells) == len(TIER_COLUMNS) == len(TIER_FIELDS)
     return cells
