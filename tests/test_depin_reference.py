@@ -51,8 +51,8 @@ def test_seed_paybacks_208_and_833_days():
 
 # Version 1's model (before dilution, shutdown and impact), run on the seed with these changes:
 # its figures, recorded when version 2 replaced it.
-V1_CASE = dict(token_drift_annual=-0.5, vesting_months=6, instant_claim_penalty=0.75, hedge_funding_annual=0.1,
-               shock={"month": 20, "drop": 0.4}, emission_decay_monthly=0.02, active_share=0.8, sold_share=0.9)
+V1_CASE = {"token_drift_annual": -0.5, "vesting_months": 6, "instant_claim_penalty": 0.75, "hedge_funding_annual": 0.1,
+               "shock": {"month": 20, "drop": 0.4}, "emission_decay_monthly": 0.02, "active_share": 0.8, "sold_share": 0.9}
 V1_FIGURES = {
     1: {"payback_days_earned": 106.93870254409833, "payback_days_sell": 343.93055392511826, "roi_sell": 1.4616259945992325,
         "roi_instant": -0.06408554736162853, "roi_hold": -0.6434900060661959, "roi_hedge": 2.522766640930391,

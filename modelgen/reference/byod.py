@@ -9,82 +9,95 @@ the money: the token's inflation, the staking APR it pays and the real yield lef
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..config import Byod
 from .abs_model import SheetValues
 from .metrics import NA, NEVER
-from .node_sale import cumulative, irr_shown
+from .node_sale import cumulative, irrshown, shown
 
 
 def run_byod(b: Byod, columns: int, days: float, irr_floor: float = -0.99) -> dict[str, SheetValues]:
-    """The BYOD ROI sheet over months 0..columns."""
+    """The BYOD ROI sheet over months 0..columns (monthly lists hold a 0 at t = 0, not shown)."""
     H, M, lock = columns, b.horizon_months, b.lock_months
-    months = list(range(H + 1))
-    later = months[1:]
+    later = range(1, H + 1)
+
+    def monthly(value: Callable[[int], float]) -> list[float]:
+        return [0.0] + [float(value(m)) for m in later]
+
     sheet = SheetValues()
     p, s = sheet.periods, sheet.scalars
     hours = b.hours_per_month
-    p["byod_month"] = months
-    inh = p["byod_in_horizon"] = [None] + [1 if m <= M else 0 for m in later]
-    emission = p["network_emission"] = [None] + [b.network_emission_month * (1 - b.emission_decay_annual) ** ((m - 1) / 12)
-                                                 for m in later]
-    devices = p["devices_online"] = [None] + [b.devices0 * (1 + b.device_growth_monthly) ** (m - 1) for m in later]
-    block = p["block_reward_tokens"] = [None] + [emission[m] * b.device_reward_share / devices[m] for m in later]
+    idle = b.idle_power_w if b.idle_power_w is not None else b.power_w
+    p["byod_month"] = list(range(H + 1))
+    inh = monthly(lambda m: 1 if m <= M else 0)
+    emission = monthly(lambda m: b.network_emission_month * (1 - b.emission_decay_annual) ** ((m - 1) / 12))
+    devices = monthly(lambda m: b.devices0 * (1 + b.device_growth_monthly) ** (m - 1))
+    block = monthly(lambda m: emission[m] * b.device_reward_share / devices[m])
+    p["byod_in_horizon"], p["network_emission"] = shown(inh), shown(emission)
+    p["devices_online"], p["block_reward_tokens"] = shown(devices), shown(block)
 
     # The token price: drift, and dilution by the network's emission where the supply is given.
-    staking = b.circulating0 is not None
-    if staking:
-        supply = p["network_circulating"] = cumulative(emission, b.circulating0)
-        dilution = p["byod_dilution_factor"] = [None] + [(b.circulating0 / supply[m - 1]) ** b.dilution_elasticity
-                                                         for m in later]
-    else:
-        dilution = [None] + [1.0] * H
-    price = p["byod_token_price"] = [None] + [b.token_price0 * (1 + b.token_drift_annual) ** ((m - 1) / 12) * dilution[m]
-                                              for m in later]
+    circulating0 = b.circulating0
+    dilution = monthly(lambda m: 1.0)
+    supply: list[float] = []
+    if circulating0 is not None:
+        supply = cumulative(emission, circulating0)
+        dilution = monthly(lambda m: (circulating0 / supply[m - 1]) ** b.dilution_elasticity)
+        p["network_circulating"], p["byod_dilution_factor"] = supply, shown(dilution)
+    price = monthly(lambda m: b.token_price0 * (1 + b.token_drift_annual) ** ((m - 1) / 12) * dilution[m])
+    p["byod_token_price"] = shown(price)
 
     # What a month plugged in would bring and cost; the owner unplugs when it loses money.
-    hire_on = p["hire_if_running"] = [None] + [b.hire_share * hours * b.hire_price * (1 - b.platform_fee) for m in later]
-    reward_on = p["block_value_if_running"] = [None] + [block[m] * price[m] for m in later]
-    power_on = p["power_if_running"] = [None] + [(b.idle_power_w + (b.power_w - b.idle_power_w) * b.hire_share) * hours / 1000
-                                                 * b.power_price for m in later]
-    running = p["byod_running"] = [None] + [0 if (b.rational_shutdown and hire_on[m] + reward_on[m] < power_on[m]
-                                                  + b.bandwidth_month) else 1 for m in later]
-    earned = p["block_tokens_earned"] = [None] + [running[m] * block[m] for m in later]
-    airdrop = p["airdrop_tokens"] = [None] + [inh[m] * (b.airdrop_tokens if m == b.airdrop_month else 0) for m in later]
+    hire_on = monthly(lambda m: b.hire_share * hours * b.hire_price * (1 - b.platform_fee))
+    reward_on = monthly(lambda m: block[m] * price[m])
+    power_on = monthly(lambda m: (idle + (b.power_w - idle) * b.hire_share) * hours / 1000 * b.power_price)
+    running = monthly(lambda m: 0 if (b.rational_shutdown and hire_on[m] + reward_on[m] < power_on[m] + b.bandwidth_month)
+                      else 1)
+    earned = monthly(lambda m: running[m] * block[m])
+    airdrop = monthly(lambda m: inh[m] * (b.airdrop_tokens if m == b.airdrop_month else 0))
+    p["hire_if_running"], p["block_value_if_running"] = shown(hire_on), shown(reward_on)
+    p["power_if_running"], p["byod_running"] = shown(power_on), shown(running)
+    p["block_tokens_earned"], p["airdrop_tokens"] = shown(earned), shown(airdrop)
 
-    p["hire_income"] = [None] + [inh[m] * running[m] * hire_on[m] for m in later]
-    p["block_reward_income"] = [None] + [inh[m] * (earned[m - lock] * price[m] if m > lock else 0) for m in later]
-    p["airdrop_income"] = [None] + [inh[m] * (airdrop[m - lock] * price[m] if m > lock else 0) for m in later]
-    p["power_cost"] = [None] + [inh[m] * running[m] * power_on[m] for m in later]
-    p["bandwidth_cost"] = [None] + [inh[m] * running[m] * b.bandwidth_month for m in later]
-    s["gpu_resale_horizon"] = b.gpu_cost * (1 - b.resale_decline_annual) ** (M / 12)
-    p["gpu_resale"] = [None] + [s["gpu_resale_horizon"] if m == M else 0 for m in later]
-    p["stake_returned"] = [None] + [b.stake_tokens * price[m] if m == M else 0 for m in later]
-    s["byod_invested"] = b.gpu_cost + b.stake_tokens * b.token_price0
-    net = p["byod_net_cash"] = [-s["byod_invested"]] + [
-        p["hire_income"][m] + p["block_reward_income"][m] + p["airdrop_income"][m] - p["power_cost"][m]
-        - p["bandwidth_cost"][m] + p["gpu_resale"][m] + p["stake_returned"][m] for m in later]
-    cum = p["byod_cum_cash"] = cumulative(net, net[0])
-    for key in ("hire_income", "block_reward_income", "airdrop_income", "power_cost", "bandwidth_cost", "gpu_resale",
-                "stake_returned", "byod_net_cash"):
-        s[key] = sum(p[key][1:])
-    income = s["hire_income"] + s["block_reward_income"] + s["airdrop_income"]
+    resale = b.gpu_cost * (1 - b.resale_decline_annual) ** (M / 12)
+    invested = b.gpu_cost + b.stake_tokens * b.token_price0
+    flows = {
+        "hire_income": monthly(lambda m: inh[m] * running[m] * hire_on[m]),
+        "block_reward_income": monthly(lambda m: inh[m] * (earned[m - lock] * price[m] if m > lock else 0)),
+        "airdrop_income": monthly(lambda m: inh[m] * (airdrop[m - lock] * price[m] if m > lock else 0)),
+        "power_cost": monthly(lambda m: inh[m] * running[m] * power_on[m]),
+        "bandwidth_cost": monthly(lambda m: inh[m] * running[m] * b.bandwidth_month),
+        "gpu_resale": monthly(lambda m: resale if m == M else 0),
+        "stake_returned": monthly(lambda m: b.stake_tokens * price[m] if m == M else 0),
+    }
+    f = flows
+    net = [-invested] + [f["hire_income"][m] + f["block_reward_income"][m] + f["airdrop_income"][m] - f["power_cost"][m]
+                         - f["bandwidth_cost"][m] + f["gpu_resale"][m] + f["stake_returned"][m] for m in later]
+    cum = cumulative(net, net[0])
+    for key, values in flows.items():
+        p[key], s[key] = shown(values), sum(values[1:])
+    p["byod_net_cash"], s["byod_net_cash"], p["byod_cum_cash"] = net, sum(net[1:]), cum
+    s["gpu_resale_horizon"], s["byod_invested"] = resale, invested
+    hire = sum(f["hire_income"][1:])
+    income = hire + sum(f["block_reward_income"][1:]) + sum(f["airdrop_income"][1:])
     s["byod_payback_month"] = next((m for m in later if cum[m] >= 0), NEVER)
-    s["byod_roi"] = cum[M] / s["byod_invested"]
-    s["byod_irr"] = irr_shown(net[:M + 1], irr_floor)
-    s["usage_share_of_income"] = s["hire_income"] / income if income > 0 else NA
+    s["byod_roi"] = cum[M] / invested
+    s["byod_irr"] = irrshown(net[:M + 1], irr_floor)
+    s["usage_share_of_income"] = hire / income if income > 0 else NA
 
-    if staking:
+    if circulating0 is not None:
         st = b.staking
-        inflation = p["inflation_annual"] = [None] + [12 * emission[m] / supply[m - 1] for m in later]
-        apr = p["staking_apr"] = [None] + [inflation[m] * st.staking_reward_share / st.bonded_ratio for m in later]
-        p["staking_real_yield"] = [None] + [(1 + apr[m]) / (1 + inflation[m]) - 1 for m in later]
-        staked = [b.gpu_cost / b.token_price0 if b.token_price0 > 0 else 0.0]
+        inflation = monthly(lambda m: 12 * emission[m] / supply[m - 1])
+        apr = monthly(lambda m: inflation[m] * st.staking_reward_share / st.bonded_ratio)
+        real = monthly(lambda m: (1 + apr[m]) / (1 + inflation[m]) - 1)
+        staked = [b.gpu_cost / b.token_price0]
         for m in later:
             staked.append(staked[-1] * (1 + inh[m] * apr[m] / 12))
-        p["staked_tokens"] = staked
-        p["staking_value"] = [staked[0] * b.token_price0] + [staked[m] * price[m] for m in later]
-        s["staking_apr_month1"] = apr[1]
-        s["staking_real_yield_month1"] = p["staking_real_yield"][1]
-        s["staking_value_horizon"] = p["staking_value"][M]
-        s["staking_roi"] = s["staking_value_horizon"] / b.gpu_cost - 1
+        value = [staked[0] * b.token_price0] + [staked[m] * price[m] for m in later]
+        p["inflation_annual"], p["staking_apr"], p["staking_real_yield"] = shown(inflation), shown(apr), shown(real)
+        p["staked_tokens"], p["staking_value"] = staked, value
+        s["staking_apr_month1"], s["staking_real_yield_month1"] = apr[1], real[1]
+        s["staking_value_horizon"] = value[M]
+        s["staking_roi"] = value[M] / b.gpu_cost - 1
     return {"BYOD ROI": sheet}

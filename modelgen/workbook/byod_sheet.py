@@ -6,7 +6,6 @@ from __future__ import annotations
 from ..config import Byod
 from .layout import Row, SheetSpec, section
 
-
 BYOD_IRR = ("(1+IRR([byod_net_cash@all0],IF([byod_roi]>-1,(1+[byod_roi])^(1/byod_horizon_months)-1,0)))"
             "^12-1")
 

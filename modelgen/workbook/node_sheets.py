@@ -182,13 +182,12 @@ def node_roi_sheet(horizon: int, ns: NodeSale) -> SheetSpec:
     return s
 
 
-def _tier_cells(ns: NodeSale, row_above: int) -> list[str]:
-    """The formulas of a tier row, the same in every row (relative references)."""
-    size = "=node_sale_licences/node_sale_tiers"
-    if isinstance(ns.tiers, list):
-        size = None  # set per row: a link to that tier's size input
+def _tier_cells(ns: NodeSale, k: int, row_above: int) -> list[str]:
+    """The formulas of tier k's row: the same in every row (relative references), except a link to
+    the tier's own size or price input where the template lists them."""
+    size = f"=node_sale_tiers_{k}" if isinstance(ns.tiers, list) else "=node_sale_licences/node_sale_tiers"
     if ns.tier_prices is not None:
-        price = None  # set per row: a link to that tier's price input
+        price = f"=node_sale_tier_prices_{k}"
     else:
         price = (f"=IF([tier_count]=1,node_sale_tier1_price,node_sale_tier1_price*(node_sale_last_tier_price/"
                  f"node_sale_tier1_price)^(({_c(0)}-1)/([tier_count]-1)))")
@@ -228,11 +227,7 @@ def node_tiers_sheet(ns: NodeSale) -> SheetSpec:
     s.add(section("Tiers"))
     for k in range(1, n + 1):
         row_above = FIRST_ROW + len(s.rows)  # 1-based number of the row above this tier's row
-        cells = _tier_cells(ns, row_above)
-        if isinstance(ns.tiers, list):
-            cells[1] = f"=node_sale_tiers_{k}"
-        if ns.tier_prices is not None:
-            cells[4] = f"=node_sale_tier_prices_{k}"
+        cells = _tier_cells(ns, k, row_above)
         s.add(Row(f"tier_{k}", f"Tier {k}", "by column", kind="table", cells=tuple(cells), cell_units=TIER_UNITS,
                   note="A licence in this tier: its price, and what the per-node rows of Node ROI return on it."))
     s.add(
