@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..config import Byod
 from .abs_model import SheetValues
 from .metrics import NA, NEVER
-from .node_sale import cumulative, irrshown, shown
+from .node_sale import cumulative, irr_guess_values, irr_shown, shown
 
 
 def run_byod(b: Byod, columns: int, days: float, irr_floor: float = -0.99) -> dict[str, SheetValues]:
@@ -83,7 +83,8 @@ def run_byod(b: Byod, columns: int, days: float, irr_floor: float = -0.99) -> di
     income = hire + sum(f["block_reward_income"][1:]) + sum(f["airdrop_income"][1:])
     s["byod_payback_month"] = next((m for m in later if cum[m] >= 0), NEVER)
     s["byod_roi"] = cum[M] / invested
-    s["byod_irr"] = irrshown(net[:M + 1], irr_floor)
+    s["byod_irr"] = irr_shown(net[:M + 1], irr_floor)
+    s.update(irr_guess_values("byod", net))
     s["usage_share_of_income"] = hire / income if income > 0 else NA
 
     if circulating0 is not None:

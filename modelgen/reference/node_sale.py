@@ -67,7 +67,17 @@ def exit_impact(sell_usd: float, ns: NodeSale, days: float) -> float:
     return min(1.0, k * math.sqrt(sell_usd / (ns.market.daily_volume_usd * days)))
 
 
-def irrshown(flows: list[float], floor: float):
+def irr_guess_values(basis: str, cash: list[float]) -> dict[str, float]:
+    """What the workbook's IRR starting guess is built from: cash in and out over months 1..H and
+    their month-weighted sums (the reference finds the IRR without a guess)."""
+    cash_in = sum(c for c in cash[1:] if c > 0)
+    month_in = sum(m * c for m, c in enumerate(cash) if m > 0 and c > 0)
+    return {f"irr_in_{basis}": cash_in, f"irr_in_month_{basis}": month_in / cash_in if cash_in > 0 else 0,
+            f"irr_out_{basis}": -sum(c for c in cash[1:] if c < 0),
+            f"irr_out_moment_{basis}": -sum(m * c for m, c in enumerate(cash) if m > 0 and c < 0)}
+
+
+def irr_shown(flows: list[float], floor: float):
     """The effective annual IRR, or "n/a" where it does not exist, no month brings cash in, or it is
     below ``floor`` (so far below zero the root is ambiguous: the ROI tells the loss)."""
     if max(flows[1:]) <= 0:
@@ -162,6 +172,8 @@ def run_node(ns: NodeSale, columns: int, days: float, irr_floor: float = -0.99) 
     for basis in PAYBACK_BASES:
         p[f"{basis}_cash"] = cash[basis]
         cums[basis] = p[f"cum_{basis}"] = cumulative(cash[basis])
+        if basis in STRATEGIES:
+            s.update(irr_guess_values(basis, cash[basis]))
     unit = monthly(lambda m: vesting[m] * realised[m] / ns.token_price0)
     p["sell_unit_value"] = shown(unit)
     s["sell_unit_value"] = unit_total = sum(unit[1:])
@@ -183,7 +195,7 @@ def run_node(ns: NodeSale, columns: int, days: float, irr_floor: float = -0.99) 
         row += [payback_month(tier_price, cums[b]) for b in PAYBACK_BASES]
         row += [payback_days(tier_price, cash[b], cums[b], days) for b in PAYBACK_BASES]
         row += [(cums[b][M] - tier_price) / tier_price for b in STRATEGIES]
-        row += [irrshown([-tier_price] + cash[b][1:], irr_floor) for b in STRATEGIES]
+        row += [irr_shown([-tier_price] + cash[b][1:], irr_floor) for b in STRATEGIES]
         row += [(tier_price + opex_total) / unit_total if unit_total > 0 else NA]
         assert len(row) == len(TIER_FIELDS)
         tiers.scalars[f"tier_{k}"] = row

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ..config import Byod
 from .layout import Row, SheetSpec, section
+from .node_sheets import irr_guess, irr_guess_rows
 
-BYOD_IRR = ("(1+IRR([byod_net_cash@all0],IF([byod_roi]>-1,(1+[byod_roi])^(1/byod_horizon_months)-1,0)))"
-            "^12-1")
+BYOD_IRR = f"(1+IRR([byod_net_cash@all0],{irr_guess('byod', '[byod_invested]')}))^12-1"
 
 
 def byod_sheet(horizon: int, b: Byod) -> SheetSpec:
@@ -99,6 +99,7 @@ def byod_sheet(horizon: int, b: Byod) -> SheetSpec:
             note="Income less costs, plus the resale and the stake at the horizon; the start is the money invested."),
         Row("byod_cum_cash", "Cumulative cash", "USD", f="=[byod_cum_cash@-1]+[byod_net_cash]", f0="=[byod_net_cash]",
             note="Running total, from the money invested."),
+        *irr_guess_rows("byod", "[byod_net_cash@all]", "[byod_month@all]", "Net cash: "),
         section("Results"),
         Row("byod_payback_month", "Payback month", "month", kind="scalar",
             f='{=IF(MAX([byod_cum_cash@all])>=0,MATCH(TRUE,[byod_cum_cash@all]>=0,0),"never")}',

@@ -60,6 +60,31 @@ STRATEGY_NOTES = {
 }
 
 
+def irr_guess_rows(basis: str, cash: str, month: str, label: str) -> list[Row]:
+    """Four single values that give IRR a starting point near its root, whatever the shape of the cash
+    flows: cash in and out over the horizon and their cash-weighted mean months. With the price P
+    paid at t = 0: guess = (in / (P + out))^(1 / (mean month in - out's moment / (P + out))) - 1."""
+    return [
+        Row(f"irr_in_{basis}", f"{label}cash in over the horizon", "USD", kind="scalar", f=f'=SUMIF({cash},">0")',
+            note="Months with net cash in: for the IRR's starting guess."),
+        Row(f"irr_in_month_{basis}", f"{label}mean month of cash in", "month", kind="scalar",
+            f=f"=IF([irr_in_{basis}]>0,SUMPRODUCT({month},({cash}>0)*{cash})/[irr_in_{basis}],0)",
+            note="Cash-weighted mean month of the cash in: for the IRR's starting guess."),
+        Row(f"irr_out_{basis}", f"{label}cash out over the horizon", "USD", kind="scalar", f=f'=-SUMIF({cash},"<0")',
+            note="Months with net cash out (the price paid not included): for the IRR's starting guess."),
+        Row(f"irr_out_moment_{basis}", f"{label}cash out x month", "USD", kind="scalar",
+            f=f"=-SUMPRODUCT({month},({cash}<0)*{cash})",
+            note="Cash out weighted by its month (the price, paid at month 0, adds nothing): for the IRR's guess."),
+    ]
+
+
+def irr_guess(basis: str, price: str) -> str:
+    """The IRR's starting guess for a cash flow that pays ``price`` at t = 0 (see irr_guess_rows)."""
+    out = f"({price}+[irr_out_{basis}])"
+    return (f"IF([irr_in_{basis}]>0,([irr_in_{basis}]/{out})^(1/MAX(1,[irr_in_month_{basis}]-[irr_out_moment_{basis}]"
+            f"/{out}))-1,0)")
+
+
 def node_roi_sheet(horizon: int, ns: NodeSale) -> SheetSpec:
     s = SheetSpec("Node ROI", "Node-sale ROI per node, month by month",
                   "Token emission shared by the active nodes, the circulating supply and a price that feels its "
@@ -162,6 +187,9 @@ def node_roi_sheet(horizon: int, ns: NodeSale) -> SheetSpec:
             Row(f"cum_{basis}", f"{STRATEGY_LABELS[basis]}: cumulative", "USD", f=f"=[cum_{basis}@-1]+[{basis}_cash]", f0="=0",
                 note="The first month it reaches a tier's price is that tier's payback month."),
         )
+        if basis in STRATEGIES:
+            s.add(*irr_guess_rows(basis, f"[{basis}_cash@all]", "[node_month@all]",
+                                  f"{STRATEGY_LABELS[basis]}: "))
     s.add(
         section("Break-even and the house: node-sale proceeds against tokens emitted"),
         Row("sell_unit_value", "Tokens sold at vesting x realised price / launch price", "tokens",
@@ -204,12 +232,8 @@ def _tier_cells(ns: NodeSale, k: int, row_above: int) -> list[str]:
                      f'/(INDEX([{basis}_cash@all],1,{month})/days_per_month),"never")')
     for basis in STRATEGIES:
         cells.append(f"=(INDEX([cum_{basis}@all],1,node_sale_horizon_months)-{P})/{P}")
-    for i, basis in enumerate(STRATEGIES):
-        roi, cash = _c(18 + i), f"[{basis}_cash@all]"
-        # The guess: the ROI spread over the cash-weighted mean month of the inflows, (1 + ROI)^(1 / D)
-        # - 1, lets Newton-based engines converge on early (claim at once) and late (hold) cash alike.
-        mean_month = f"SUMPRODUCT([node_month@all],{cash})/SUM({cash})"
-        guess = f"IF(AND(1+{roi}>0,SUM({cash})>0),(1+{roi})^(1/MAX(1,{mean_month}))-1,0)"
+    for basis in STRATEGIES:
+        cash, guess = f"[{basis}_cash@all]", irr_guess(basis, P)
         irr = f"(1+IRR([{basis}_cash@all0]-([node_month@all0]=0)*{P},{guess}))^12-1"
         cells.append(f'{{=IF(MAX({cash})>0,IFERROR(IF({irr}<irr_floor_annual,"n/a",{irr}),"n/a"),"n/a")}}')
     cells.append(f'=IF([sell_unit_value@tot]>0,({P}+[node_opex_total])/[sell_unit_value@tot],"n/a")')
