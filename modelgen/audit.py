@@ -29,6 +29,25 @@ REF = re.compile(
     r"(?<![A-Za-z0-9_.\"])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_]*)!)?"
     r"(?P<c1>\$?[A-Z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Z]{1,3})(?P<r2>\$?\d+))?(?![A-Za-z0-9_(])")
 STRING = re.compile(r'"(?:[^"]|"")*"')
+# Spellings that mean the same formula. LibreOffice writes TRUE() and FALSE() for the
+# constants, and other writers may add the _xlfn. prefix or write a number another way
+# (.5, 0.50, 5E-1); none of that is a change.
+BOOL_CALL = re.compile(r"\b(TRUE|FALSE)\(\s*\)", re.IGNORECASE)
+QUOTED_SHEET = re.compile(r"('(?:[^']|'')*')")
+FUNCTION_PREFIX = re.compile(r"\b_(?:xlfn|xlws)\.", re.IGNORECASE)
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.$:'!\]])(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?(?![A-Za-z0-9_.(:!\[])")
+
+
+def normal_form(body: str) -> str:
+    """A formula body (strings already taken out) with equivalent spellings made one:
+    no spaces, TRUE/FALSE without brackets, no _xlfn. prefixes, numbers in one notation."""
+    parts = QUOTED_SHEET.split(body)  # quoted sheet names ('Node ROI') stay as they are
+    for i in range(0, len(parts), 2):
+        part = parts[i].replace(" ", "").replace("\n", "").replace("\r", "")
+        part = BOOL_CALL.sub(lambda m: m.group(1).upper(), part)
+        part = FUNCTION_PREFIX.sub("", part)
+        parts[i] = NUMBER.sub(lambda m: format(float(m.group(0)), ".15g"), part)
+    return "".join(parts)
 
 
 @dataclass
@@ -110,7 +129,7 @@ class Canon:
                 out += ":" + self._endpoint(target_name, match.group("c2"), match.group("r2"), col)
             return out
 
-        body = REF.sub(ref, body.replace(" ", ""))
+        body = REF.sub(ref, normal_form(body))
         return re.sub("\x00(\\d+)\x00", lambda m: strings[int(m.group(1))], body).upper()
 
 
@@ -271,10 +290,16 @@ def _same(a: Any, b: Any) -> bool:
 def audit_workbook(path: Path | str, template_path: Optional[str] = None) -> AuditReport:
     from .build import columns_of
     from .reference.frames import DEFAULT_SETTINGS
+    from .reference.values import SheetValues
     from .workbook.writer import write_workbook
     import openpyxl
 
     path = Path(path)
+    if template_path is not None:
+        try:  # a template named by the user must exist and load: fail before any work
+            load_template(template_path)
+        except TemplateError as exc:
+            raise TemplateError(f"--template: {str(exc).removeprefix('template: ')}") from None
     actual = open_workbook(path)
     if "Cover" not in actual.sheetnames:
         raise WorkbookError(f"{path}: not a modelgen workbook (no 'Cover' sheet)")
@@ -286,7 +311,7 @@ def audit_workbook(path: Path | str, template_path: Optional[str] = None) -> Aud
     settings = {**DEFAULT_SETTINGS, **inputs.settings}
     with tempfile.TemporaryDirectory(prefix="modelgen-audit-") as tmp:
         fresh = Path(tmp) / "expected.xlsx"
-        write_workbook(fresh, inputs.template, {}, columns_of(inputs.template), settings)
+        write_workbook(fresh, inputs.template, SheetValues(), columns_of(inputs.template), settings)
         expected = openpyxl.load_workbook(fresh)
     exp_canon, act_canon = Canon(expected), Canon(actual)
     for name in expected.sheetnames:

@@ -1,6 +1,7 @@
 """The library API behind ``modelgen build`` and ``summary``: template in, workbook or figures out."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,11 +40,45 @@ class BuildResult:
     model: ModelResult
 
 
+def check_output(template: Template, output: Path | str | None) -> Path:
+    """The path the workbook will be written to, checked before any work is done.
+
+    Without ``output`` the default folder ``outputs/`` is created when missing. A path the user
+    gives must end in .xlsx and sit in a folder that exists: a typo in a folder name is an error,
+    not a reason to create a tree of folders."""
+    if output is None:
+        path = default_output(template)
+        if path.parent.exists() and not path.parent.is_dir():
+            raise ModelgenError(f"--output: the default folder '{path.parent}' is a file; remove it or give -o PATH")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ModelgenError(f"--output: cannot create the default folder '{path.parent}': "
+                                f"{exc.strerror or exc}") from None
+        return path
+    if not str(output).strip():
+        raise ModelgenError("--output: the path is empty; give a file name ending in .xlsx")
+    path = Path(output)
+    if str(output).endswith(("/", "\\")) or path.is_dir():
+        raise ModelgenError(f"--output: '{output}' is a folder; give a file name ending in .xlsx")
+    if path.suffix.lower() != ".xlsx":
+        raise ModelgenError(f"--output: '{output}' must end in .xlsx")
+    parent = path.parent
+    for folder in [parent, *parent.parents]:
+        if folder.exists() and not folder.is_dir():
+            raise ModelgenError(f"--output: '{folder}' is a file, not a folder")
+    if not parent.exists():
+        raise ModelgenError(f"--output: the folder '{parent}' does not exist (create it first)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ModelgenError(f"--output: no permission to write in the folder '{parent}'")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ModelgenError(f"--output: '{path}' exists and is read-only")
+    return path
+
+
 def build_workbook(template: Template, output: Path | str | None = None) -> BuildResult:
     """Compute the reference for the selected scenario (for cached values) and write the workbook."""
-    path = Path(output) if output is not None else default_output(template)
-    if path.suffix.lower() != ".xlsx":
-        raise ModelgenError(f"--output: '{path}' must end in .xlsx")
+    path = check_output(template, output)
     model = reference_for(template, DEFAULT_SETTINGS)
     cells = write_workbook(path, template, model.sheets, columns_of(template), DEFAULT_SETTINGS)
     return BuildResult(path, cells, model)

@@ -58,35 +58,6 @@ def _progress():
     return status, lambda text: status.update(text)
 
 
-def _fmt(value, kind: str = "num") -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, str):
-        return value
-    if kind == "pct":
-        return f"{value * 100:.1f}%"
-    if kind == "x":
-        return f"{value:.2f}x"
-    if kind == "money":
-        return f"{value:,.0f}"
-    return f"{value:g}"
-
-
-def _headline_lines(summary: dict) -> list[str]:
-    lines = [f"{summary['name']} — scenario {summary['scenario']}",
-             f"  raise {_fmt(summary['sources_uses']['raise'], 'money')} USD for capex "
-             f"{_fmt(summary['sources_uses']['capex'], 'money')}; "
-             + (f"default in month {summary['default_month']}, " if summary["default_month"] else "no default, ")
-             + f"GPUs sold in month {summary['sale_month']}"]
-    for t in summary["tranches"]:
-        recovery = t["recovery"] / t["invested"] * 100 if t["invested"] else 0
-        lines.append(f"  {t['name']:<14} IRR {_fmt(t['irr'], 'pct'):>7}  MOIC {_fmt(t['moic'], 'x'):>6}  "
-                     f"loss {_fmt(t['loss_pct'], 'pct'):>6}  recovery {recovery:5.1f} per 100  "
-                     f"payback {_fmt(t['payback_month']) if t['payback_month'] else 'never'}")
-    lines.append(f"  checks: {'all pass' if summary['checks_ok'] else 'FAILING (see the Checks sheet)'}")
-    return lines
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="modelgen")
 def main():
@@ -94,16 +65,22 @@ def main():
 
     \b
     Example:
+      modelgen templates --scenarios      # the bundled templates and their scenarios
       modelgen build                      # the default template into outputs/
-      modelgen summary gpu-abs --json     # headline figures from the reference model
+      modelgen summary gpu-abs --all-scenarios
       modelgen verify outputs/gpu-abs.xlsx
+
+    \b
+    Shell completion (bash; zsh and fish likewise, see the README):
+      eval "$(_MODELGEN_COMPLETE=bash_source modelgen)"
     """
 
 
 @main.command()
 @click.argument("template", required=False)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the workbook (default: outputs/<template>[-<scenario>].xlsx).")
+@click.option("--output", "-o", metavar="PATH",
+              help="Where to write the workbook: an .xlsx path in a folder that exists "
+                   "(default: outputs/<template>[-<scenario>].xlsx, creating outputs/).")
 @scenario_options
 @friendly_errors
 def build(template, output, scenario, sets):
@@ -114,54 +91,117 @@ def build(template, output, scenario, sets):
       modelgen build gpu-abs --scenario crash -o outputs/crash.xlsx
       modelgen build my-deal.yaml --set structure.tranches.0.coupon=0.08
     """
-    from .build import build_workbook
+    from .build import build_workbook, check_output
+    from .figures import headline_lines
     from .summary import build_summary
 
     tpl = _load(template, scenario, sets)
+    check_output(tpl, output)
     result = build_workbook(tpl, output)
     click.echo(f"wrote {result.path} ({result.formula_cells:,} formula cells)")
-    for line in _headline_lines(build_summary(result.model)):
+    for line in headline_lines(build_summary(result.model)):
         click.echo(line)
 
 
+def _override_text(overrides: dict) -> str:
+    if not overrides:
+        return "the template's inputs, no overrides"
+    return ", ".join(f"{path}={value}" for path, value in overrides.items())
+
+
 @main.command()
-def templates():
+@click.option("--scenarios", "show_scenarios", is_flag=True,
+              help="Under each template, its scenarios and the inputs each one overrides.")
+@friendly_errors
+def templates(show_scenarios):
     """List the bundled templates, one line each.
 
     \b
     Example:
       modelgen templates
+      modelgen templates --scenarios
     """
-    from .template import bundled_templates, describe
+    from .template import bundled_templates, describe, load_template
 
     for name, path in bundled_templates().items():
         click.echo(f"{name:<24} {describe(path)}")
+        if show_scenarios:
+            tpl = load_template(path)
+            width = max(len(n) for n in tpl.scenario_names)
+            for scenario in tpl.scenario_names:
+                mark = "*" if scenario == tpl.selected else " "
+                click.echo(f"  {mark} {scenario:<{width}}  {_override_text(tpl.scenarios[scenario])}")
+    if show_scenarios:
+        click.echo("(* the scenario selected when the workbook opens; choose another with --scenario NAME)")
 
 
 @main.command()
 @click.argument("template", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of MODEL.md Appendix B.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the figures as one JSON object (every section the template has); "
+                   "with --all-scenarios, an object keyed by scenario.")
+@click.option("--all-scenarios", "all_scenarios", is_flag=True,
+              help="Every scenario of the template side by side, a column each.")
 @scenario_options
 @friendly_errors
-def summary(template, as_json, scenario, sets):
+def summary(template, as_json, all_scenarios, scenario, sets):
     """Headline figures of TEMPLATE from the Python reference model (no workbook is written).
 
     \b
     Example:
       modelgen summary gpu-token-seed --json
       modelgen summary gpu-abs --scenario bear --set revenue.rent_decline=0.3
+      modelgen summary gpu-abs --all-scenarios
     """
     from .build import reference_for
+    from .figures import headline_lines, scenario_table
     from .summary import build_summary
 
     tpl = _load(template, scenario, sets)
-    result = reference_for(tpl)
-    data = build_summary(result)
+    if all_scenarios:
+        if scenario is not None:
+            raise UserError("--all-scenarios shows every scenario; leave out --scenario")
+        data = {name: build_summary(reference_for(tpl.with_changes(scenario=name))) for name in tpl.scenario_names}
+        if as_json:
+            click.echo(json.dumps(data, indent=2))
+        else:
+            for line in scenario_table(data):
+                click.echo(line)
+        return
+    data = build_summary(reference_for(tpl))
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
-        for line in _headline_lines(data):
+        for line in headline_lines(data):
             click.echo(line)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of printing it.")
+@friendly_errors
+def schema(output):
+    """Print the JSON Schema of the template format, generated from the validated deal.
+
+    Editors that speak the YAML language server (VS Code's YAML extension, for one) complete
+    and check a template's keys when its first line names the schema:
+    "# yaml-language-server: $schema=template.schema.json" (the bundled templates do).
+
+    \b
+    Example:
+      modelgen schema > template.schema.json
+    """
+    from .schema import schema_text
+
+    text = schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"--output: cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output}")
 
 
 @main.command()
@@ -260,20 +300,14 @@ def diff(old, new, as_json):
     Example:
       modelgen diff outputs/gpu-abs.xlsx outputs/gpu-abs-crash.xlsx
     """
-    from .diff import diff_workbooks
+    from .diff import diff_workbooks, format_lines
 
     result = diff_workbooks(old, new)
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
         return
-    click.echo(f"inputs changed: {len(result['inputs'])}")
-    for item in result["inputs"]:
-        click.echo(f"  {item['path']}: {item['old']!r} -> {item['new']!r}")
-    changed = [h for h in result["headlines"] if h["changed"]]
-    click.echo(f"headline figures changed: {len(changed)} of {len(result['headlines'])}")
-    for h in changed:
-        change = f" ({h['change']:+,.6g})" if h["change"] is not None else ""
-        click.echo(f"  {h['figure']}: {_fmt(h['old'])} -> {_fmt(h['new'])}{change}")
+    for line in format_lines(result):
+        click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,8 +29,11 @@ class Assets(_Section):
     gpu_count: Annotated[int, Field(ge=1)]
     gpu_unit_price: Positive
     ancillary_capex_pct: NonNeg
-    useful_life_months: Annotated[int, Field(ge=1)]
+    useful_life_months: Annotated[int, Field(ge=1, le=1200)]
     value_decline: Decline
+    scrap_value_pct: Fraction = 0
+    # None switches the income cap off: collateral = market value alone.
+    buyer_discount_annual: Optional[Annotated[float, Field(gt=-1, le=10)]] = None
 
 
 class Revenue(_Section):
@@ -40,6 +43,8 @@ class Revenue(_Section):
     util_target: Fraction
     util_ramp_months: Month
     hours_per_month: Annotated[float, Field(gt=0, le=744)] = 730
+    # One rent per month 1..T replacing the curve (shock included); length checked on the Deal.
+    rent_path: Optional[Annotated[list[Positive], Field(min_length=1, max_length=600)]] = None
 
 
 class Shock(_Section):
@@ -55,6 +60,7 @@ class Opex(_Section):
     colo_per_kw_month: NonNeg
     maintenance_pct_annual: NonNeg
     fixed_opex_month: NonNeg = 0
+    idle_power_share: Fraction = 1
 
 
 class Fees(_Section):
@@ -68,8 +74,24 @@ class Tranche(_Section):
     coupon: Fraction
 
 
+class Triggers(_Section):
+    """DSCR and loan-to-value tests that switch the deal to a full cash sweep (0 switches a test off)."""
+
+    dscr_min: NonNeg = 1.0
+    dscr_months: Annotated[int, Field(ge=0, le=1200)] = 2
+    ltv_max: NonNeg = 0
+
+
+AMORTIZATION_MODES = ("bullet", "straight_line", "ltv", "sweep")
+ALLOCATION_MODES = ("sequential", "pro_rata")
+
+
 class Structure(_Section):
-    amortization: Literal["bullet", "straight_line", "sweep"]
+    amortization: Literal["bullet", "straight_line", "ltv", "sweep"]
+    principal_allocation: Literal["sequential", "pro_rata"] = "sequential"
+    interest_holiday_months: Month = 0
+    platform_retention: Fraction = 0
+    triggers: Triggers = Triggers()
     reserve_months: Annotated[float, Field(ge=0, le=24)]
     junior_excess_share: Fraction
     tranches: Annotated[list[Tranche], Field(min_length=1, max_length=10)]
@@ -125,6 +147,14 @@ def _move_legacy_shock(data):
                          "token_shock_drop (version 1), not both")
     data["shock"] = {"month": data.pop("token_shock_month", 0), "drop": data.pop("token_shock_drop", 0)}
     return data
+
+
+class Secondary(_Section):
+    """The tranche tokens' secondary market: yield spread over the coupon and the bid haircuts."""
+
+    spread: Annotated[float, Field(ge=-1, le=10)] = 0.03
+    normal_haircut: Fraction = 0.02
+    crunch_haircut: Fraction = 0.5
 
 
 class NodeSale(_Section):
@@ -267,6 +297,7 @@ class Deal(_Section):
     fees: Fees
     structure: Structure
     default: Default
+    secondary: Secondary = Secondary()
     node_sale: Optional[NodeSale] = None
     byod: Optional[Byod] = None
 
@@ -281,19 +312,33 @@ class Deal(_Section):
         return value
 
     @model_validator(mode="after")
-    def _raise_is_solvable(self) -> "Deal":
-        wc = weighted_coupon(self)
-        denominator = 1 - self.fees.issuance_fee_pct - self.structure.reserve_months * wc / 12
+    def _consistent(self) -> "Deal":
+        T = self.term_months
+        path = self.revenue.rent_path
+        if path is not None and len(path) != T:
+            raise ValueError(f"revenue.rent_path: has {len(path)} rents; it needs one per month of term_months ({T})")
+        holiday = self.structure.interest_holiday_months
+        if holiday >= T:
+            raise ValueError(f"structure.interest_holiday_months: {holiday} must be shorter than term_months ({T})")
+        denominator = raise_denominator(self)
         if denominator <= 0.05:
             raise ValueError(
                 "fees.issuance_fee_pct and structure.reserve_months leave nothing to buy GPUs with "
-                f"(1 - fee - reserve_months * weighted coupon / 12 = {denominator:.4g}; it must exceed 0.05)"
+                "(1 - fee - reserve_months * (mgmt_fee_annual + share_1 * coupon_1) / 12 = "
+                f"{denominator:.4g}; it must exceed 0.05)"
             )
         return self
 
     @property
     def tranche_count(self) -> int:
         return len(self.structure.tranches)
+
+
+def raise_denominator(deal: Deal) -> float:
+    """1 - issuance_fee_pct - reserve_months * (mgmt_fee_annual + share_1 * coupon_1) / 12 (section 1)."""
+    senior = deal.structure.tranches[0]
+    return 1 - deal.fees.issuance_fee_pct - deal.structure.reserve_months * (
+        deal.fees.mgmt_fee_annual + senior.share * senior.coupon) / 12
 
 
 def weighted_coupon(deal: Deal) -> float:

@@ -1,7 +1,9 @@
 """``modelgen diff``: the inputs that changed between two workbooks and what each headline did.
 
 Both workbooks' own Inputs are read back (constants only); the headline figures come from the
-reference model of each one's active scenario (MODEL.md Appendix B).
+reference model of each one's active scenario (the object ``modelgen summary --json`` prints).
+Each input and figure carries the workbook's label and unit, so the console can show it in the
+workbook's own number format (:func:`format_lines`).
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .build import reference_for
+from .figures import describe_figure, fmt, fmt_change
+from .glossary import describe_input
 from .readback import open_workbook, read_inputs
 from .summary import build_summary
 from .template import flatten
@@ -39,15 +43,36 @@ def diff_workbooks(old: Path | str, new: Path | str) -> dict[str, Any]:
     for path in list(old_inputs) + [p for p in new_inputs if p not in old_inputs]:
         a, b = old_inputs.get(path), new_inputs.get(path)
         if _changed(a, b):
-            inputs.append({"path": path, "old": _json(a), "new": _json(b)})
+            label, unit, _ = describe_input(path) if path != "scenario" else ("Active scenario", "text", "")
+            inputs.append({"path": path, "label": label, "unit": unit, "old": _json(a), "new": _json(b)})
     headlines = []
     old_leaves, new_leaves = _leaves(old_summary), _leaves(new_summary)
     for figure in list(old_leaves) + [f for f in new_leaves if f not in old_leaves]:
+        if figure in ("name", "scenario"):  # inputs, listed above
+            continue
         a, b = old_leaves.get(figure), new_leaves.get(figure)
         numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
-        headlines.append({"figure": figure, "old": a, "new": b, "change": (b - a) if numeric else None,
-                          "changed": _changed(a, b)})
+        label, unit, none = describe_figure(figure, new_summary if figure in new_leaves else old_summary,
+                                            old_summary if figure in new_leaves else new_summary)
+        headlines.append({"figure": figure, "label": label, "unit": unit, "none": none, "old": a, "new": b,
+                          "change": (b - a) if numeric else None, "changed": _changed(a, b)})
     return {"old": str(old), "new": str(new), "inputs": inputs, "headlines": headlines}
+
+
+def format_lines(result: dict[str, Any]) -> list[str]:
+    """The diff as the console prints it: workbook labels and number formats, 'n/a' for a
+    missing figure ('never' for a payback that does not happen)."""
+    lines = [f"inputs changed: {len(result['inputs'])}"]
+    for item in result["inputs"]:
+        unit = item["unit"] or "General"
+        lines.append(f"  {item['label']} [{item['path']}]: {fmt(item['old'], unit)} -> {fmt(item['new'], unit)}")
+    changed = [h for h in result["headlines"] if h["changed"]]
+    lines.append(f"headline figures changed: {len(changed)} of {len(result['headlines'])}")
+    for h in changed:
+        change = fmt_change(h["old"], h["new"], h["unit"])
+        lines.append(f"  {h['label']}: {fmt(h['old'], h['unit'], h['none'])} -> {fmt(h['new'], h['unit'], h['none'])}"
+                     + (f" ({change})" if change else ""))
+    return lines
 
 
 def _json(value: Any) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateError, WorkbookError
+from .glossary import NULL_WORD, NULLABLE_INPUTS
 from .template import Template, template_from_dict, unflatten
 from .workbook.inputs_sheet import (FIRST_INPUT_ROW, FIRST_SCENARIO_COL, HEADER_ROW, INPUTS_SHEET, SELECTOR_ROW,
                                     SETTINGS_PREFIX)
@@ -98,6 +99,8 @@ def read_inputs(wb, path: Path) -> WorkbookInputs:
             value = ws.cell(r, col + 1).value
             if value is None:
                 raise TemplateError(f"Inputs!{ws.cell(r, col + 1).coordinate} ({key}, scenario {name}): the input is empty")
+            if value == NULL_WORD and any(key == p or key.startswith(p + ".") for p in NULLABLE_INPUTS):
+                continue  # a null input (off): left out, so the template's default (null) applies
             flats[name][key] = _cell_value(value)
     if not rows:
         raise WorkbookError(f"{path}: Inputs holds no inputs")

@@ -10,6 +10,7 @@ import copy
 import hashlib
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -19,7 +20,6 @@ from pydantic import ValidationError
 from .config import Deal
 from .errors import TemplateError
 
-TEMPLATE_DIR = Path(os.environ.get("MODELGEN_TEMPLATES", Path(__file__).resolve().parent.parent / "templates"))
 DEFAULT_TEMPLATE = "gpu-abs"
 TOP_LEVEL_META = ("scenario", "scenarios")
 
@@ -71,13 +71,33 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return root
 
 
+def _null_defaults(model=Deal, prefix: str = "") -> set[str]:
+    """Dotted paths of optional inputs whose default is null (left out of a template's base)."""
+    out: set[str] = set()
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        if info.default is None and not info.is_required():
+            out.add(path)
+        annotation = info.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            out |= _null_defaults(annotation, path + ".")
+    return out
+
+
+NULL_DEFAULTS = _null_defaults()
+
+
 def set_path(tree: dict[str, Any], path: str, value: Any, where: str) -> None:
-    """Set ``tree[path] = value`` for an existing dotted path; an unknown path is an error."""
+    """Set ``tree[path] = value`` for an existing dotted path (or an input whose default is null);
+    an unknown path is an error."""
     parts = path.split(".")
     node: Any = tree
     for depth, part in enumerate(parts):
         here = ".".join(parts[: depth + 1])
         if isinstance(node, dict):
+            if part not in node and depth == len(parts) - 1 and here in NULL_DEFAULTS:
+                node[part] = value
+                return
             if part not in node:
                 raise TemplateError(f"{where}: unknown input path '{path}' (no '{here}' in the template)")
             key: Any = part
@@ -249,10 +269,23 @@ def template_from_dict(data: Any, source: str = "<memory>", text: str = "") -> T
     return template
 
 
+SCHEMA_FILE = "template.schema.json"
+SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_FILE}"
+
+
+def template_dir() -> Path:
+    """The folder of bundled templates: package data of ``modelgen`` (``modelgen/templates``),
+    found through importlib.resources so that a wheel or a non-editable install has them too.
+    In the repository ``modelgen/templates`` is a link to the top-level ``templates/`` folder."""
+    return Path(os.fspath(resources.files("modelgen").joinpath("templates")))
+
+
 def bundled_templates() -> dict[str, Path]:
-    if not TEMPLATE_DIR.is_dir():
+    """{name: path} of the bundled templates, by name."""
+    folder = template_dir()
+    if not folder.is_dir():
         return {}
-    return {p.stem: p for p in sorted(TEMPLATE_DIR.glob("*.yaml"))}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
 def resolve_template_path(name_or_path: str | os.PathLike | None) -> Path:
@@ -281,10 +314,7 @@ def load_template(name_or_path: str | os.PathLike | None = None, scenario: str |
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or _first_line(exc)
-        raise TemplateError(f"template: {path.name} is not valid YAML{where}: {problem}") from None
+        raise TemplateError(f"template: {path.name} is not valid YAML{yaml_error_where(exc)}") from None
     template = template_from_dict(data, source=str(path), text=text)
     sets = list(sets)
     if scenario is not None or sets:
@@ -292,11 +322,36 @@ def load_template(name_or_path: str | os.PathLike | None = None, scenario: str |
     return template
 
 
+def yaml_error_where(exc: Exception) -> str:
+    """Where a YAML syntax error is, and what it is: " at line L, column C: problem".
+
+    The parser notices some mistakes only on a later token (an unclosed bracket or quote, a key
+    without its colon): PyYAML's problem mark is then the line after the mistake, and its
+    context mark is where the broken construct starts. Name the line that holds the mistake."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None or problem is None:
+        return f": {_first_line(exc)}"
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    where = mark
+    detail = problem
+    if context_mark is not None and context_mark.line < mark.line and not context.startswith("while parsing a block"):
+        # the construct that starts at the context mark is broken: that is the line to fix
+        where = context_mark
+        construct = context.removeprefix("while scanning ").removeprefix("while parsing ")
+        detail = f"{problem} ({construct} starts here; noticed at line {mark.line + 1}, column {mark.column + 1})"
+    return f" at line {where.line + 1}, column {where.column + 1}: {detail}"
+
+
 def describe(path: Path) -> str:
-    """The first comment line of a template file: its one-line description."""
+    """The first comment line of a template file that is not an editor directive: its one-line
+    description."""
     try:
         for line in path.read_text(encoding="utf-8").splitlines():
             line = line.strip()
+            if line.startswith("# yaml-language-server:"):
+                continue
             if line.startswith("#"):
                 return line.lstrip("#").strip()
             if line:

@@ -37,6 +37,8 @@ class Step:
     label: str
     cls: Optional[int] = None
     reserve_covers: bool = False
+    rate: Optional[str] = None    # fee steps: the input (dotted path) that sizes the fee
+    basis: Optional[str] = None   # fee steps: "balance_annual" (rate / 12 * notes outstanding) or "fixed_month"
 
     @property
     def cash_after_key(self) -> str:
@@ -46,7 +48,8 @@ class Step:
 
 def fee_steps() -> list[Step]:
     """Senior fees, paid after operating costs and before any class, in this order."""
-    return [Step("fee", "mgmt_fee", "Platform management fee", reserve_covers=True)]
+    return [Step("fee", "mgmt_fee", "Platform management fee", reserve_covers=True,
+                 rate="fees.mgmt_fee_annual", basis="balance_annual")]
 
 
 def priority_of_payments(tranche_names: list[str]) -> list[Step]:

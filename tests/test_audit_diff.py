@@ -50,12 +50,12 @@ def test_audit_finds_a_hard_coded_cell(built, tmp_path):
 def test_audit_finds_a_changed_formula(built, tmp_path):
     def change(wb):
         ws = wb["Waterfall"]
-        cell = ws.cell(find_row(ws, "opex_paid"), 9)
+        cell = ws.cell(find_row(ws, "opex_paid_cash"), 9)
         cell.value = cell.value.replace("MIN", "MAX")
     report = audit_workbook(edited(built, tmp_path, change))
     kinds = {(f.kind, f.label) for f in report.findings}
-    assert ("formula-changed", "Operating costs paid") in kinds
-    assert ("inconsistent-row", "Operating costs paid") in kinds
+    assert ("formula-changed", "Operating costs paid from cash") in kinds
+    assert ("inconsistent-row", "Operating costs paid from cash") in kinds
 
 
 def test_audit_finds_a_deleted_row(built, tmp_path):

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from conftest import SMALL_DEAL
 from modelgen.cli import main
 
-APPENDIX_B_KEYS = {"name", "scenario", "sources_uses", "default_month", "sale_month", "tranches", "participants", "checks_ok"}
+APPENDIX_B_KEYS = {"name", "scenario", "sources_uses", "default_month", "sale_month", "trigger_month", "tranches", "deal",
+                   "participants", "checks_ok"}
 
 
 @pytest.fixture
@@ -68,10 +69,14 @@ def test_summary_json_matches_appendix_b(runner):
     data = json.loads(result.output)
     assert APPENDIX_B_KEYS <= set(data)
     assert set(data["sources_uses"]) == {"capex", "raise", "issuance_fee", "reserve"}
-    assert set(data["tranches"][0]) == {"name", "invested", "interest_paid", "principal_paid", "recovery", "loss",
-                                         "loss_pct", "irr", "moic", "wal_years", "payback_month"}
+    assert set(data["tranches"][0]) == {"name", "invested", "interest_paid", "excess_paid", "principal_paid", "recovery",
+                                         "loss", "loss_pct", "irr", "irr_nominal", "moic", "wal_years", "payback_month",
+                                         "min_interest_cover", "day_one_cover", "mtl_return_by_year",
+                                         "exit_per_100_at_first_stress"}
+    assert set(data["deal"]) == {"min_dscr", "max_ltv"}
     assert data["tranches"][0]["payback_month"] is None  # never
-    assert data["default_month"] == 24
+    assert data["default_month"] == 24 and data["trigger_month"] is None
+    assert len(data["tranches"][0]["mtl_return_by_year"]) == 3
     assert abs(sum(data["participants"].values())) < 1e-6
 
 

@@ -74,10 +74,10 @@ def test_depin_tabs_recalculated_match_the_reference(built, name, scenario):
     compared, bad = 0, []
     for index, sheet, key, row, col, _ in _formula_cells(wb):
         got = model.get_cell_value(index, row, col)
-        if isinstance(got, str) and got.startswith("#"):
-            bad.append((sheet, row, col, key, got))
-            continue
         found, expected = reference_value(reference, sheet, key, col - 1)
+        if isinstance(got, str) and got.startswith("#") and not (found and got == expected == "#N/A"):
+            bad.append((sheet, row, col, key, got))  # #N/A only where the reference wants a chart gap
+            continue
         if not found:
             continue
         compared += 1

@@ -50,12 +50,13 @@ def test_hard_coded_revenue_is_caught(small_workbook, tmp_path):
 def test_changed_formula_is_caught_and_cli_exits_1(small_workbook, tmp_path):
     wb = openpyxl.load_workbook(small_workbook)
     ws = wb["Waterfall"]
-    row = find_row(ws, "opex_paid")
+    row = find_row(ws, "opex_paid_cash")
+    assert "MIN" in ws[f"G{row}"].value
     ws[f"G{row}"] = ws[f"G{row}"].value.replace("MIN", "MAX")
     wb.save(tmp_path / "changed.xlsx")
     result = CliRunner().invoke(main, ["verify", str(tmp_path / "changed.xlsx"), "--show", "1000"])
     assert result.exit_code == 1
-    assert f"Waterfall!G{row} [opex_paid]" in result.output
+    assert f"Waterfall!G{row} [opex_paid_cash]" in result.output
 
 
 def test_error_value_is_caught(small_workbook, tmp_path):

@@ -1,450 +1,327 @@
-"""The reference model of the GPU securitization (MODEL.md sections 1-6 and 9).
+"""The reference model of the GPU securitization (MODEL.md version 2, sections 1-6 and 10).
 
-An independent, plain-Python implementation: a month-by-month loop over the priority of
-payments. It reads only the validated :class:`~modelgen.config.Deal`. Every value it returns is
-keyed by the same snake_case name as the workbook row that computes it (per-tranche rows end in
-``_1`` .. ``_J``, all token holders together in ``_all``), so ``modelgen verify`` can compare the
-recalculated workbook with it cell by cell.
+An independent implementation that reads only validated :class:`~modelgen.config.Deal` objects.
+It is vectorised over deals: S deals with the same number of classes are computed at once, every
+per-month quantity an array over the S deals, so the scalar model (S = 1) and a Monte Carlo
+batch are the same code. The month loop runs the steps of
+:func:`modelgen.waterfall.priority_of_payments` in order, each a small function in
+:mod:`.steps`; the fleet's curves are in :mod:`.fleet`, returns, participants and checks in
+:mod:`.returns`.
 
-Periods: t = 0 is the closing date, t = 1..H the months (H >= T, the widest scenario's term).
+Every value is keyed by the same snake_case name as the workbook row that computes it (classes
+``_1`` .. ``_J``, all token holders together ``_all``), so ``modelgen verify`` compares the
+recalculated workbook with it cell by cell. Periods: t = 0 is the closing date, t = 1..H the
+months (H >= T, the widest term of the batch or of the workbook's columns).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from functools import lru_cache
 
-from ..config import Deal, weighted_coupon
-from .metrics import NA, NEVER, edate, excel_serial, irr_annual, roundup
+import numpy as np
 
-Series = list  # one value per period t = 0..H (None where the row has no value at t)
-
-
-@dataclass
-class SheetValues:
-    """What one sheet holds: period rows (t = 0..H), year rows (years 1..Y) and single values."""
-
-    periods: dict[str, Series] = field(default_factory=dict)
-    years: dict[str, list] = field(default_factory=dict)
-    scalars: dict[str, object] = field(default_factory=dict)
+from ..config import Deal
+from ..waterfall import PARTICIPANTS, priority_of_payments  # noqa: F401 (PARTICIPANTS: older imports)
+from . import fleet
+from .deals import DealArrays
+from .metrics import edate, excel_serial
+from .returns import checks, participants, returns, secondary_market
+from .steps import STEP_FUNCTIONS, Month, fee_accrual
+from .values import NA, BatchValues, SheetValues  # noqa: F401 (SheetValues: the flat store, re-exported)
 
 
-def _zeros(n: int) -> list:
-    return [0.0] * n
+@lru_cache(maxsize=64)
+def _dates(start, n: int) -> tuple:
+    return tuple(excel_serial(edate(start, t)) for t in range(n))
 
 
-def sources_uses(deal: Deal) -> dict[str, float]:
-    """Section 1, closing date.
-
-    capex = gpu_count * gpu_unit_price * (1 + ancillary_capex_pct)
-    raise_amount = capex / (1 - issuance_fee_pct - reserve_months * weighted_coupon / 12)
-    issuance_fee = raise_amount * issuance_fee_pct
-    reserve_funded = reserve_months * raise_amount * weighted_coupon / 12
-    """
-    a, f, s = deal.assets, deal.fees, deal.structure
-    capex = a.gpu_count * a.gpu_unit_price * (1 + a.ancillary_capex_pct)
-    wc = weighted_coupon(deal)
-    raise_amount = capex / (1 - f.issuance_fee_pct - s.reserve_months * wc / 12)
-    return {
-        "capex": capex,
-        "weighted_coupon": wc,
-        "raise_amount": raise_amount,
-        "issuance_fee": raise_amount * f.issuance_fee_pct,
-        "reserve_funded": s.reserve_months * raise_amount * wc / 12,
-    }
-
-
-def rent_per_gpu_hour(deal: Deal, t: int, shock_flag: int) -> float:
-    """rent0 * (1 - rent_decline)^((t - 1) / 12) * (1 - shock_rent_drop * shock_flag)"""
-    r = deal.revenue
-    return r.rent0 * (1 - r.rent_decline) ** ((t - 1) / 12) * (1 - deal.shock.rent_drop * shock_flag)
-
-
-def utilisation(deal: Deal, t: int) -> float:
-    """util_start + (util_target - util_start) * min(1, (t - 1) / util_ramp_months); target if no ramp."""
-    r = deal.revenue
-    if r.util_ramp_months == 0:
-        return r.util_target
-    return r.util_start + (r.util_target - r.util_start) * min(1, (t - 1) / r.util_ramp_months)
+def _timeline_and_fleet(d: DealArrays, out: BatchValues, fees: list) -> dict[str, np.ndarray]:
+    """Rows that do not depend on the waterfall: dates, flags, rent, utilisation, values, sources and uses."""
+    t = d.t
+    out.period("period", t, start=0, integer=True)
+    out.period("date", np.array([_dates(deal.start_date, d.n) for deal in d.deals]).T, start=0, integer=True)
+    out.period("year", np.ceil(t / 12), start=0, integer=True)
+    shock = out.period("shock_flag", fleet.shock_flag(d), start=0, integer=True)
+    term = out.period("in_term", fleet.in_term(d), integer=True)
+    life = out.period("in_life", fleet.in_life(d), integer=True)
+    rent = out.period("rent_per_gpu_hour", fleet.rent_per_gpu_hour(d, shock))
+    util = out.period("utilisation", fleet.utilisation(d))
+    su = fleet.sources_uses(d, util, fees)
+    for key, value in su.items():
+        out.scalar(key, value)
+    cap = su["capex"]
+    p = d.p
+    capped = p["income_cap"] > 0
+    out.scalar("scrap_value", cap * p["scrap_value_pct"])
+    out.scalar("rent_growth_monthly", (1 - p["rent_decline"]) ** (1 / 12))
+    out.scalar("buyer_discount_factor", np.where(capped, (1 + p["buyer_discount_annual"]) ** (-1 / 12), np.nan), na=NA)
+    out.scalar("buyer_opex_month", fleet.buyer_opex_month(d, cap))
+    mv = out.period("market_value", fleet.market_value(d, cap, shock), start=0)
+    iv = fleet.income_value(d, cap, rent)
+    cv = out.period("collateral_value", fleet.collateral_value(d, mv, iv), start=0)
+    out.period("income_value", np.where(capped, iv, np.nan), start=0, na=NA)
+    bv = out.period("book_value", fleet.book_value(d, cap), start=0)
+    out.period("book_vs_collateral_gap", bv - cv, start=0)
+    dep = np.full_like(cv, np.nan)
+    dep[1:] = cv[:-1] - cv[1:]
+    out.period("economic_depreciation", dep)
+    return {"term": term, "life": life, "rent": rent, "util": util, "cv": cv, "cap": cap, **su}
 
 
-def market_value(deal: Deal, capex: float, t: int, shock_flag: int) -> float:
-    """capex * (1 - value_decline)^(t / 12) * (1 - shock_value_drop * shock_flag)"""
-    return capex * (1 - deal.assets.value_decline) ** (t / 12) * (1 - deal.shock.value_drop * shock_flag)
+def _new_rows(out: BatchValues, d: DealArrays, steps) -> None:
+    """The waterfall's rows, zero-filled, with their values at t = 0 where they have one."""
+    J = d.J
+    at_close = {"opex_unpaid": 0.0, "balance_close_total": out.scalars["raise_amount"],
+                "reserve_close": out.scalars["reserve_funded"], "target_balance": out.scalars["raise_amount"],
+                "schedule_base_balance": out.scalars["raise_amount"], "dscr_breach_run": 0.0, "trigger_breached": 0.0,
+                "senior_shortfall_run": 0.0, "defaulted": 0.0, "default_month_to_date": 0.0}
+    for step in steps:
+        if step.kind == "fee":
+            at_close[f"{step.name}_unpaid"] = 0.0
+    for j in range(1, J + 1):
+        at_close[f"interest_unpaid_{j}"] = 0.0
+        at_close[f"balance_close_{j}"] = out.scalars[f"invested_{j}"]
+    integer = {"operating", "accruing", "sweep_mode", "default_event", "defaulted", "default_month_to_date",
+               "dscr_breach_run", "trigger_breached", "trigger_breach", "ltv_breach", "senior_shortfall_run"}
+    keys = ["operating", "accruing", "sweep_mode", "revenue", "opex_energy", "opex_colocation", "opex_maintenance",
+            "opex_fixed", "opex_accrued", "balance_open_total", "reserve_open", "reserve_target", "reserve_release",
+            "cash_available", "target_balance", "schedule_base_balance", "principal_due_total", "scheduled_principal",
+            "reserve_draws_total", "reserve_topup", "reserve_close", "cash_after_reserve_topup", "residual",
+            "junior_excess", "sponsor_residual", "balance_close_total", "cfads", "debt_service_due", "dscr_breach_run",
+            "ltv_breach", "trigger_breach", "trigger_breached", "senior_shortfall_run", "default_event", "defaulted",
+            "default_month_to_date"]
+    for step in steps:
+        if step.kind in ("opex", "fee"):
+            keys += [f"{step.name}_{x}" for x in ("due", "paid_cash", "reserve_draw", "paid", "unpaid")]
+            keys.append(step.cash_after_key)
+            if step.kind == "fee":
+                keys.append(f"{step.name}_accrued")
+    for j in range(1, J + 1):
+        keys += [f"{x}_{j}" for x in ("balance_open", "balance_close", "interest_accrued", "interest_due", "interest_paid_cash",
+                                      "interest_paid", "interest_capitalised", "interest_unpaid", "cash_after_interest",
+                                      "principal_due", "principal_paid", "cash_after_principal")]
+    keys.append("interest_reserve_draw_1")
+    for key in keys:
+        start = 0 if key in at_close else 1
+        row = out.period(key, 0.0, start=start, integer=key in integer)
+        if start == 0:
+            row[0] = at_close[key]
+    for key in ["dscr", "ltv_1"] + [f"ltv_cum_{j}" for j in range(2, J + 1)] + [f"interest_cover_{j}" for j in range(1, J + 1)]:
+        out.period(key, np.nan, na=NA)
 
 
-def book_value(deal: Deal, capex: float, t: int) -> float:
-    """capex * max(0, 1 - t / useful_life_months): straight-line book value."""
-    return capex * max(0, 1 - t / deal.assets.useful_life_months)
+def _target_balance(d: DealArrays, r: dict, t: int, total: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """TB_t: bullet = balance_open_total; straight_line = balance_open_total for t <= holiday, else
+    schedule_base_balance(t-1) * MAX(0, (T - t) / (T - holiday)); ltv = B_0 * CV_t / CV_0 (0 where CV_0 = 0);
+    sweep = 0 (every balance is due)."""
+    p = d.p
+    hol = p["interest_holiday_months"]
+    straight = np.where(t <= hol, total, r["schedule_base_balance"][t - 1] * np.maximum(0, (d.T - t) / (d.T - hol)))
+    b0 = r["balance_close_total"][0]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ltv = np.where(cv[0] > 0, b0 * cv[t] / np.where(cv[0] > 0, cv[0], 1.0), 0.0)
+    return np.where(p["bullet"] > 0, total, np.where(p["straight_line"] > 0, straight, np.where(p["ltv"] > 0, ltv, 0.0)))
 
 
-def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.01) -> dict[str, SheetValues]:
-    """Compute every row of the securitization sheets for periods 0..horizon."""
-    T = deal.term_months
-    H = T if horizon is None else horizon
-    if H < T:
-        raise ValueError("horizon must be at least term_months")
-    J = deal.tranche_count
-    js = range(1, J + 1)
-    tranches = deal.structure.tranches
-    amort = deal.structure.amortization
-    n = H + 1
-    su = sources_uses(deal)
-    capex, raise_amount, reserve_funded = su["capex"], su["raise_amount"], su["reserve_funded"]
-    invested = {j: raise_amount * tranches[j - 1].share for j in js}
-    out = {name: SheetValues() for name in ("Timeline", "Depreciation", "Waterfall", "Tranches", "Returns", "Participants", "Checks")}
+def _scheduled_principal(d: DealArrays, r: dict, t: int, op: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Scheduled principal (DSCR's denominator): straight_line after the holiday =
+    MAX(0, schedule_base_balance(t-1) * MAX(0, (T - t + 1) / (T - holiday)) - TB_t); ltv = MAX(0, TB_(t-1) - TB_t);
+    0 for bullet and sweep."""
+    p = d.p
+    hol = p["interest_holiday_months"]
+    straight = (t > hol) * np.maximum(0, r["schedule_base_balance"][t - 1] * np.maximum(0, (d.T - t + 1) / (d.T - hol)) - target)
+    ltv = np.maximum(0, r["target_balance"][t - 1] - target)
+    return op * np.where(p["straight_line"] > 0, straight, np.where(p["ltv"] > 0, ltv, 0.0))
 
-    # ---- Timeline and curves that do not depend on the waterfall ----
-    period = list(range(n))
-    shock_flag = [1 if (deal.shock.month > 0 and t >= deal.shock.month) else 0 for t in period]
-    tl = out["Timeline"].periods
-    tl["period"] = period
-    tl["date"] = [excel_serial(edate(deal.start_date, t)) for t in period]
-    tl["year"] = [roundup(t / 12) for t in period]
-    tl["in_term"] = [None] + [1 if t <= T else 0 for t in period[1:]]
-    tl["shock_flag"] = shock_flag
 
-    dep = out["Depreciation"].periods
-    dep["rent_per_gpu_hour"] = [None] + [rent_per_gpu_hour(deal, t, shock_flag[t]) for t in period[1:]]
-    dep["utilisation"] = [None] + [utilisation(deal, t) for t in period[1:]]
-    mv = [market_value(deal, capex, t, shock_flag[t]) for t in period]
-    dep["market_value"] = mv
-    bv = [book_value(deal, capex, t) for t in period]
-    dep["book_value"] = bv
-    dep["value_gap"] = [bv[t] - mv[t] for t in period]
-    dep["economic_depreciation"] = [None] + [mv[t - 1] - mv[t] for t in period[1:]]
-    # opex_per_gpu_hour is filled in after the waterfall (it reads opex_due)
+def _principal_dues(d: DealArrays, r: dict, t: int, op: np.ndarray, due_total: np.ndarray, sweep_mode: np.ndarray,
+                    opens: list[np.ndarray], total: np.ndarray) -> None:
+    """principal_due_j: in sweep mode op * the whole balance; sequential MIN(balance_open_j, principal_due_total
+    - dues above); pro_rata principal_due_total * balance_open_j / balance_open_total."""
+    sequential = (d.p["pro_rata"] == 0) | (sweep_mode > 0)
+    remaining = due_total
+    safe_total = np.where(total > 0, total, 1.0)
+    for j, b in enumerate(opens, start=1):
+        seq = np.minimum(b, remaining)
+        remaining = remaining - seq
+        pro = np.where(total > 0, due_total * b / safe_total, 0.0)
+        r[f"principal_due_{j}"][t] = np.where(sweep_mode > 0, op * b, np.where(sequential, seq, pro))
 
-    # ---- the monthly waterfall ----
-    a, o, d = deal.assets, deal.opex, deal.default
-    keys_w = ["revenue", "opex_energy", "opex_colocation", "opex_maintenance", "opex_fixed", "opex_due", "opex_paid",
-              "opex_unpaid", "cash_after_opex", "mgmt_fee_due", "mgmt_fee_paid", "mgmt_fee_unpaid", "cash_after_fees",
-              "reserve_open", "reserve_draws_total", "cash_after_interest", "reserve_target", "reserve_topup", "reserve_release", "reserve_close",
-              "cash_after_reserve", "residual", "junior_excess", "sponsor_residual", "senior_shortfall_run"]
-    per_j = ["interest_due", "interest_paid_cash", "reserve_draw", "principal_due", "principal_paid",
-             "principal_unpaid", "debt_service_due", "dscr",
-             "balance_open", "interest_accrued", "interest_paid", "interest_unpaid", "balance_close"]
-    w: dict[str, list] = {k: [None] * n for k in keys_w}
-    for base in per_j:
-        for j in js:
-            w[f"{base}_{j}"] = [None] * n
-    operating, default_event, defaulted, sale_flag = [None] * n, [None] * n, [None] * n, [None] * n
-    defaulted[0] = 0
-    w["reserve_close"][0] = reserve_funded
-    w["senior_shortfall_run"][0] = 0
-    for j in js:
-        w[f"interest_unpaid_{j}"][0] = 0
-        w[f"balance_close_{j}"][0] = invested[j]
 
-    def prev(key: str, t: int) -> float:
-        value = w[key][t - 1]
-        return 0.0 if value is None else value
+def _tests_and_default(d: DealArrays, r: dict, t: int, op: np.ndarray, cv: np.ndarray, fee_keys: list[str]) -> None:
+    """After the month's waterfall: CFADS, DSCR, LTV, the triggers, and the default events (section 3-4).
 
-    for t in period[1:]:
-        op = tl["in_term"][t] * (1 - defaulted[t - 1])
-        operating[t] = op
-        for j in js:
-            w[f"balance_open_{j}"][t] = w[f"balance_close_{j}"][t - 1]
-            w[f"interest_accrued_{j}"][t] = op * w[f"balance_open_{j}"][t] * tranches[j - 1].coupon / 12
-        revenue = op * a.gpu_count * deal.revenue.hours_per_month * dep["utilisation"][t] * dep["rent_per_gpu_hour"][t]
-        energy = op * a.gpu_count * o.kw_per_gpu * o.pue * deal.revenue.hours_per_month * o.power_price
-        colo = op * a.gpu_count * o.kw_per_gpu * o.pue * o.colo_per_kw_month
-        maint = op * capex * o.maintenance_pct_annual / 12
-        fixed = op * o.fixed_opex_month
-        opex_due = energy + colo + maint + fixed
-        opex_paid = min(revenue, opex_due)
-        cash = revenue - opex_paid
-        w["revenue"][t], w["opex_energy"][t], w["opex_colocation"][t] = revenue, energy, colo
-        w["opex_maintenance"][t], w["opex_fixed"][t], w["opex_due"][t] = maint, fixed, opex_due
-        w["opex_paid"][t], w["opex_unpaid"][t], w["cash_after_opex"][t] = opex_paid, opex_due - opex_paid, cash
+    cfads = revenue - opex_accrued - fees accrued; debt_service_due = op * (interest accrued + scheduled principal);
+    dscr = cfads / debt_service_due ("n/a" where 0); ltv_1 = balance_close_1 / CV_t; a trigger breaches on
+    dscr < dscr_min for MAX(1, dscr_months) months in a row, or ltv_1 > ltv_max (a limit of 0 is off);
+    default_event = op * (opex unpaid, or class 1 interest unpaid shortfall_months in a row, or t = forced_month)."""
+    p, J = d.p, d.J
+    fees = sum((r[k][t] for k in fee_keys), np.zeros(d.S))
+    cfads = r["cfads"][t] = r["revenue"][t] - r["opex_accrued"][t] - fees
+    accrued = [r[f"interest_accrued_{j}"][t] for j in range(1, J + 1)]
+    interest_total = sum(accrued[1:], accrued[0])
+    ds = r["debt_service_due"][t] = op * (interest_total + r["scheduled_principal"][t])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        dscr = r["dscr"][t] = np.where(ds > 0, cfads / np.where(ds > 0, ds, 1.0), np.nan)
+        run = r["dscr_breach_run"][t] = op * (p["dscr_min"] > 0) * (dscr < p["dscr_min"]) * (r["dscr_breach_run"][t - 1] + 1)
+        closes = [r[f"balance_close_{j}"][t] for j in range(1, J + 1)]
+        usable = (op > 0) & (cv[t] > 0)
+        safe_cv = np.where(cv[t] > 0, cv[t], 1.0)
+        cumulative = closes[0]
+        r["ltv_1"][t] = np.where(usable, cumulative / safe_cv, np.nan)
+        for j in range(2, J + 1):
+            cumulative = cumulative + closes[j - 1]
+            r[f"ltv_cum_{j}"][t] = np.where(usable, cumulative / safe_cv, np.nan)
+        ltv_breach = r["ltv_breach"][t] = op * (p["ltv_max"] > 0) * (closes[0] > 0) * ((cv[t] <= 0) | (r["ltv_1"][t] > p["ltv_max"]))
+        breach = r["trigger_breach"][t] = op * np.maximum(run >= np.maximum(1, p["dscr_months"]), ltv_breach)
+        r["trigger_breached"][t] = np.maximum(r["trigger_breached"][t - 1], breach)
+        covered = np.zeros(d.S)
+        for j in range(1, J + 1):
+            covered = covered + accrued[j - 1]
+            ok = (op > 0) & (covered > 0)
+            r[f"interest_cover_{j}"][t] = np.where(ok, cfads / np.where(ok, covered, 1.0), np.nan)
+    shortfall = r["senior_shortfall_run"][t] = op * (r["interest_unpaid_1"][t] > 0) * (r["senior_shortfall_run"][t - 1] + 1)
+    event = r["default_event"][t] = op * ((r["opex_unpaid"][t] > 0) | (shortfall >= p["shortfall_months"]) | (t == p["forced_month"]))
+    r["defaulted"][t] = np.maximum(r["defaulted"][t - 1], event)
+    before = r["default_month_to_date"][t - 1]
+    r["default_month_to_date"][t] = np.where(before > 0, before, event * t)
 
-        open_total = 0.0
-        for j in js:
-            open_total += w[f"balance_open_{j}"][t]
-        fee_due = op * (deal.fees.mgmt_fee_annual / 12 * open_total + prev("mgmt_fee_unpaid", t))
-        fee_paid = min(cash, fee_due)
-        cash = cash - fee_paid
-        w["mgmt_fee_due"][t], w["mgmt_fee_paid"][t], w["mgmt_fee_unpaid"][t] = fee_due, fee_paid, fee_due - fee_paid
-        w["cash_after_fees"][t] = cash
 
-        reserve_open = w["reserve_close"][t - 1]
-        w["reserve_open"][t] = reserve_open
-        reserve_left = reserve_open
-        for j in js:
-            due = op * (w[f"interest_unpaid_{j}"][t - 1] + w[f"interest_accrued_{j}"][t])
-            paid = min(cash, due)
-            cash = cash - paid
-            draw = min(reserve_left, due - paid)
-            reserve_left = reserve_left - draw
-            w[f"interest_due_{j}"][t], w[f"interest_paid_cash_{j}"][t] = due, paid
-            w[f"reserve_draw_{j}"][t] = draw
-            w[f"interest_paid_{j}"][t] = paid + draw
-            w[f"interest_unpaid_{j}"][t] = w[f"interest_unpaid_{j}"][t - 1] + w[f"interest_accrued_{j}"][t] - paid - draw
-        draws_total = 0.0
-        for j in js:
-            draws_total += w[f"reserve_draw_{j}"][t]
-        w["cash_after_interest"][t] = cash
-        target = reserve_funded if open_total > 0 else 0
-        topup = op * min(cash, max(0, target - (reserve_open - draws_total)))
-        release = op * max(0, reserve_open - draws_total - target)
-        w["reserve_draws_total"][t], w["reserve_target"][t] = draws_total, target
-        w["reserve_topup"][t], w["reserve_release"][t] = topup, release
-        w["reserve_close"][t] = reserve_open - draws_total + topup - release
-        cash = cash - topup + release
-        w["cash_after_reserve"][t] = cash
+def _month(d: DealArrays, r: dict, t: int, f: dict, steps, draw_keys: tuple, fee_keys: list[str]) -> None:
+    """Month t for every deal: flags, accruals, the reserve and the targets, then the steps in order."""
+    p, J = d.p, d.J
+    defaulted = r["defaulted"][t - 1]
+    op = r["operating"][t] = f["term"][t] * (1 - defaulted)
+    r["accruing"][t] = np.maximum(op, defaulted * (t <= r["default_month_to_date"][t - 1] + p["liquidation_lag_months"]) * f["term"][t])
+    sweep_mode = r["sweep_mode"][t] = np.maximum(p["sweep"], r["trigger_breached"][t - 1])
+    running = op * f["life"][t]
+    r["revenue"][t] = running * p["gpu_count"] * p["hours_per_month"] * f["util"][t] * f["rent"][t]
+    energy = r["opex_energy"][t] = running * fleet.energy_when_running(d, f["util"][t])
+    colo = r["opex_colocation"][t] = running * fleet.colocation_when_running(d)
+    maint = r["opex_maintenance"][t] = running * fleet.maintenance_when_running(d, f["cap"])
+    fixed = r["opex_fixed"][t] = running * p["fixed_opex_month"]
+    r["opex_accrued"][t] = energy + colo + maint + fixed
+    opens = []
+    for j in range(1, J + 1):
+        b = r[f"balance_open_{j}"][t] = r[f"balance_close_{j}"][t - 1]
+        opens.append(b)
+        r[f"interest_accrued_{j}"][t] = r["accruing"][t] * b * d.coupon[j - 1] / 12
+    total = r["balance_open_total"][t] = sum(opens[1:], opens[0])
+    fees = np.zeros(d.S)
+    for key, step in zip(fee_keys, [s for s in steps if s.kind == "fee"]):
+        r[key][t] = fee_accrual(step, p, op, total)
+        fees = fees + r[key][t]
+    reserve_open = r["reserve_open"][t] = r["reserve_close"][t - 1]
+    target = r["reserve_target"][t] = op * p["reserve_months"] * (r["opex_accrued"][t] + fees + r["interest_accrued_1"][t]) * (opens[0] > 0)
+    release = r["reserve_release"][t] = op * np.maximum(0, reserve_open - target)
+    cash = r["cash_available"][t] = r["revenue"][t] + release
+    tb = r["target_balance"][t] = _target_balance(d, r, t, total, f["cv"])
+    due_total = r["principal_due_total"][t] = op * np.where(sweep_mode > 0, total, np.maximum(0, total - tb))
+    r["scheduled_principal"][t] = _scheduled_principal(d, r, t, op, tb)
+    _principal_dues(d, r, t, op, due_total, sweep_mode, opens, total)
+    holiday = (t <= p["interest_holiday_months"]).astype(float)
+    m = Month(r, t, op, cash, reserve_open - release, p, holiday, draw_keys)
+    for step in steps:
+        STEP_FUNCTIONS[step.kind](m, step)
+    closes = [r[f"balance_close_{j}"][t] for j in range(1, J + 1)]
+    close_total = r["balance_close_total"][t] = sum(closes[1:], closes[0])
+    r["schedule_base_balance"][t] = np.where(t <= p["interest_holiday_months"], close_total, r["schedule_base_balance"][t - 1])
+    _tests_and_default(d, r, t, op, f["cv"], fee_keys)
 
-        for j in js:
-            bal = w[f"balance_open_{j}"][t]
-            if amort == "bullet":
-                due = 0
-            elif amort == "sweep":
-                due = bal
-            else:
-                due = min(bal, invested[j] / T + prev(f"principal_unpaid_{j}", t))
-            due = op * due
-            paid = min(cash, due)
-            cash = cash - paid
-            w[f"principal_due_{j}"][t], w[f"principal_paid_{j}"][t] = due, paid
-            w[f"principal_unpaid_{j}"][t] = due - paid
-            w[f"balance_close_{j}"][t] = bal - paid
-        w["residual"][t] = cash
-        junior = cash * deal.structure.junior_excess_share
-        w["junior_excess"][t], w["sponsor_residual"][t] = junior, cash - junior
 
-        ds = 0.0
-        for j in js:
-            scheduled = w[f"principal_due_{j}"][t] if amort == "straight_line" else 0
-            ds = ds + w[f"interest_due_{j}"][t] + scheduled
-            w[f"debt_service_due_{j}"][t] = ds
-            w[f"dscr_{j}"][t] = w["cash_after_fees"][t] / ds if ds > 0 else NA
+def _rate_inputs(d: DealArrays, steps) -> None:
+    """Fee steps read their rate input by dotted path; put it beside the other per-deal inputs."""
+    for step in steps:
+        if step.kind == "fee" and step.rate not in d.p:
+            section, name = step.rate.split(".")
+            d.p[step.rate] = np.array([float(getattr(getattr(deal, section), name)) for deal in d.deals])
 
-        run = w["senior_shortfall_run"][t - 1] + 1 if (op == 1 and w["interest_unpaid_1"][t] > 0) else 0
-        w["senior_shortfall_run"][t] = run
-        triggered = w["opex_unpaid"][t] > 0 or run >= d.shortfall_months or t == d.forced_month
-        default_event[t] = op * (1 if triggered else 0)
-        defaulted[t] = max(defaulted[t - 1], default_event[t])
 
-    default_month = 0
-    for t in period[1:]:
-        default_month += default_event[t] * t
-    sale_month = min(default_month + d.liquidation_lag_months, T) if default_month > 0 else T
-    for t in period[1:]:
-        sale_flag[t] = 1 if t == sale_month else 0
-    tl.update(operating=operating, default_event=default_event, defaulted=defaulted, sale_flag=sale_flag)
-    out["Timeline"].scalars.update(default_month=default_month, sale_month=sale_month)
+def _totals(d: DealArrays, out: BatchValues, fee_keys: list[str]) -> None:
+    """Column D of the waterfall's flow rows: the total over months 1..H; and opex per GPU-hour."""
+    r = out.periods
+    keys = ["revenue", "opex_accrued", "opex_paid", "residual", "junior_excess", "sponsor_residual"]
+    keys += [k.replace("_accrued", "_paid") for k in fee_keys]
+    keys += [f"{stem}_{j}" for j in range(1, d.J + 1) for stem in ("principal_paid", "interest_paid")]
+    for key in keys:
+        out.scalar(key, np.cumsum(r[key][1:], axis=0)[-1])
+    opex = r["opex_accrued"] / (d.p["gpu_count"] * d.p["hours_per_month"])
+    opex[0] = np.nan
+    out.period("opex_per_gpu_hour", opex)
 
-    dep["opex_per_gpu_hour"] = [None] + [w["opex_due"][t] / (a.gpu_count * deal.revenue.hours_per_month) for t in period[1:]]
-    wf_keys = set(keys_w) | {f"{b}_{j}" for b in per_j[:8] for j in js}
-    out["Waterfall"].periods.update({k: v for k, v in w.items() if k in wf_keys})
-    totals = ["revenue", "opex_energy", "opex_colocation", "opex_maintenance", "opex_fixed", "opex_due", "opex_paid",
-              "mgmt_fee_paid", "residual", "junior_excess", "sponsor_residual"] + [f"principal_paid_{j}" for j in js]
-    for key in totals:
-        out["Waterfall"].scalars[key] = sum(w[key][1:])
 
-    # ---- sale at liquidation or maturity (rows of their own: the waterfall never reads them) ----
-    tr = out["Tranches"]
-    tr.scalars.update(su)
-    for j in js:
-        tr.scalars[f"invested_{j}"] = invested[j]
-    fire = d.fire_sale_discount if default_month > 0 else 0
-    gross = mv[sale_month] * (1 - fire)
-    costs = gross * d.liquidation_cost_pct
-    net = gross - costs
-    reserve_at_sale = w["reserve_close"][sale_month]
-    proceeds = net + reserve_at_sale
-    tr.scalars.update(sale_market_value=mv[sale_month], sale_fire_discount=fire, sale_price_gross=gross,
-                      sale_costs=costs, sale_price_net=net, sale_reserve_balance=reserve_at_sale, sale_proceeds=proceeds)
-    left = proceeds
-    for j in js:
-        s_int = min(left, w[f"interest_unpaid_{j}"][sale_month])
-        s_prin = min(left - s_int, w[f"balance_close_{j}"][sale_month])
-        left = left - s_int - s_prin
-        tr.scalars[f"sale_interest_{j}"] = s_int
-        tr.scalars[f"sale_principal_{j}"] = s_prin
-        tr.scalars[f"proceeds_left_{j}"] = left
-        tr.scalars[f"loss_{j}"] = w[f"balance_close_{j}"][sale_month] - s_prin
-    tr.scalars["sale_to_sponsor"] = left
-    for j in js:
-        tr.periods[f"balance_open_{j}"] = w[f"balance_open_{j}"]
-        tr.periods[f"interest_accrued_{j}"] = w[f"interest_accrued_{j}"]
-        tr.periods[f"interest_paid_{j}"] = w[f"interest_paid_{j}"]
-        tr.scalars[f"interest_paid_{j}"] = sum(w[f"interest_paid_{j}"][1:])
-        tr.periods[f"interest_unpaid_{j}"] = w[f"interest_unpaid_{j}"]
-        tr.periods[f"balance_close_{j}"] = w[f"balance_close_{j}"]
-        s_int, s_prin, loss = tr.scalars[f"sale_interest_{j}"], tr.scalars[f"sale_principal_{j}"], tr.scalars[f"loss_{j}"]
-        tr.periods[f"sale_interest_received_{j}"] = [None] + [sale_flag[t] * s_int for t in period[1:]]
-        tr.periods[f"sale_principal_received_{j}"] = [None] + [sale_flag[t] * s_prin for t in period[1:]]
-        tr.periods[f"principal_written_off_{j}"] = [None] + [sale_flag[t] * loss for t in period[1:]]
-        outstanding = [invested[j]]
-        for t in period[1:]:
-            outstanding.append(outstanding[-1] - w[f"principal_paid_{j}"][t] - tr.periods[f"sale_principal_received_{j}"][t]
-                               - tr.periods[f"principal_written_off_{j}"][t])
-        tr.periods[f"notes_outstanding_{j}"] = outstanding
+def _sale(d: DealArrays, out: BatchValues, fee_keys: list[str]) -> None:
+    """Section 4: default and sale months, the sale's price and its priority of payments (rows of their own).
 
-    _returns(deal, out, w, period, invested, H)
-    _participants(deal, out, w, su)
-    _checks(deal, out, w, period, invested, check_tolerance)
+    sale_month S = MIN(D + liquidation_lag_months, T) if D > 0 else T; price = CV_S * (1 - fire) less
+    liquidation_cost_pct; proceeds = net price + reserve balance, paid to opex arrears, fee arrears, then per
+    class its interest arrears and its balance; the rest junior_excess_share to class J, the sponsor the rest."""
+    r, p, J = out.periods, d.p, d.J
+    cols = np.arange(d.S)
+    D = out.scalar("default_month", r["default_month_to_date"][d.H], integer=True)
+    S = out.scalar("sale_month", np.where(D > 0, np.minimum(D + p["liquidation_lag_months"], d.T), d.T), integer=True)
+    breach = r["trigger_breach"][1:] > 0
+    out.scalar("trigger_month", np.where(breach.any(axis=0), breach.argmax(axis=0) + 1, 0), integer=True)
+    at = S.astype(int)
+    flag = out.period("sale_flag", (d.t == S).astype(float), integer=True)
+
+    def at_sale(key: str) -> np.ndarray:
+        return r[key][at, cols]
+
+    cv = out.scalar("sale_collateral_value", at_sale("collateral_value"))
+    fire = out.scalar("sale_fire_discount", np.where(D > 0, p["fire_sale_discount"], 0.0))
+    gross = out.scalar("sale_price_gross", cv * (1 - fire))
+    costs = out.scalar("sale_costs", gross * p["liquidation_cost_pct"])
+    net = out.scalar("sale_price_net", gross - costs)
+    reserve = out.scalar("sale_reserve_balance", at_sale("reserve_close"))
+    left = out.scalar("sale_proceeds", net + reserve)
+    opex_arrears = out.scalar("sale_opex_arrears", at_sale("opex_unpaid"))
+    paid = out.scalar("sale_opex_paid", np.minimum(left, opex_arrears))
+    left = left - paid
+    fee_arrears = sum((at_sale(k) for k in fee_keys[1:]), at_sale(fee_keys[0])) if fee_keys else np.zeros(d.S)
+    out.scalar("sale_fee_arrears", fee_arrears)
+    paid = out.scalar("sale_fee_paid", np.minimum(left, fee_arrears))
+    left = out.scalar("proceeds_after_senior_costs", left - paid)
+    for j in range(1, J + 1):
+        interest = out.scalar(f"sale_interest_{j}", np.minimum(left, at_sale(f"interest_unpaid_{j}")))
+        balance = at_sale(f"balance_close_{j}")
+        principal = out.scalar(f"sale_principal_{j}", np.minimum(left - interest, balance))
+        left = out.scalar(f"proceeds_left_{j}", left - interest - principal)
+        loss = out.scalar(f"loss_{j}", balance - principal)
+        out.period(f"sale_interest_received_{j}", flag * interest)
+        out.period(f"sale_principal_received_{j}", flag * principal)
+        out.period(f"principal_written_off_{j}", flag * loss)
+        moves = r[f"interest_capitalised_{j}"] - r[f"principal_paid_{j}"] - flag * principal - flag * loss
+        moves[0] = out.scalars[f"invested_{j}"]
+        out.period(f"notes_outstanding_{j}", np.cumsum(moves, axis=0), start=0)
+    junior = out.scalar("sale_excess_junior", left * p["junior_excess_share"])
+    out.scalar("sale_to_sponsor", left - junior)
+    out.period("sale_excess_received", flag * junior)
+
+
+def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01) -> BatchValues:
+    """Every securitization row for the S deals of ``d``, over periods 0..H."""
+    out = BatchValues(d.S, d.n, max(1, math.ceil(d.H / 12)))
+    names = [tranche.name for tranche in d.deals[0].structure.tranches]
+    steps = priority_of_payments(names)
+    _rate_inputs(d, steps)
+    f = _timeline_and_fleet(d, out, [s for s in steps if s.kind == "fee"])
+    _new_rows(out, d, steps)
+    fee_keys = [f"{s.name}_accrued" for s in steps if s.kind == "fee"]
+    draw_keys = tuple(f"{s.name}_reserve_draw" if s.kind != "interest" else f"interest_reserve_draw_{s.cls}"
+                      for s in steps if s.reserve_covers)
+    r = out.periods
+    for t in range(1, d.n):
+        _month(d, r, t, f, steps, draw_keys, fee_keys)
+    _totals(d, out, fee_keys)
+    _sale(d, out, [k.replace("_accrued", "_unpaid") for k in fee_keys])
+    returns(d, out)
+    secondary_market(d, out)
+    participants(d, out, fee_keys)
+    checks(d, out, steps, check_tolerance)
     return out
 
 
-def _returns(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], period: list[int], invested: dict, H: int) -> None:
-    """Section 5: cash flows, IRR, MOIC, WAL, payback and the yield decomposition per holder."""
-    J = deal.tranche_count
-    T = deal.term_months
-    js = range(1, J + 1)
-    tr, ret = out["Tranches"], out["Returns"]
-    rp, rs = ret.periods, ret.scalars
-    sale_month = out["Timeline"].scalars["sale_month"]
-    years = list(range(1, roundup(H / 12) + 1))
-    ret.years["year_number"] = years
-    year_of = out["Timeline"].periods["year"]
-    for j in list(js) + ["all"]:
-        if j == "all":
-            inv = tr.scalars["raise_amount"]
-            dist = [None] + [_sum_in_order(rp[f"distributions_{k}"][t] for k in js) for t in period[1:]]
-            unpaid = [None] + [_sum_in_order(tr.periods[f"interest_unpaid_{k}"][t] for k in js) for t in period[1:]]
-            dscr = w[f"dscr_{J}"]
-            interest = _sum_in_order(rs[f"interest_received_{k}"] for k in js)
-            principal = _sum_in_order(rs[f"principal_received_{k}"] for k in js)
-            recovery = _sum_in_order(rs[f"recovery_{k}"] for k in js)
-            returned = _sum_in_order(rs[f"principal_returned_{k}"] for k in js)
-            weighted = _sum_in_order(rs[f"principal_month_weighted_{k}"] for k in js)
-            loss = rs["loss_all"] = _sum_in_order(tr.scalars[f"loss_{k}"] for k in js)
-        else:
-            inv = invested[j]
-            dist = [None]
-            for t in period[1:]:
-                value = (tr.periods[f"interest_paid_{j}"][t] + w[f"principal_paid_{j}"][t]
-                         + tr.periods[f"sale_interest_received_{j}"][t] + tr.periods[f"sale_principal_received_{j}"][t])
-                if j == J:
-                    value = value + w["junior_excess"][t]
-                dist.append(value)
-            unpaid = tr.periods[f"interest_unpaid_{j}"]
-            dscr = w[f"dscr_{j}"]
-            interest = sum(tr.periods[f"interest_paid_{j}"][1:])
-            if j == J:
-                interest = interest + sum(w["junior_excess"][1:])
-            principal = sum(w[f"principal_paid_{j}"][1:])
-            recovery = tr.scalars[f"sale_interest_{j}"] + tr.scalars[f"sale_principal_{j}"]
-            returned = principal + tr.scalars[f"sale_principal_{j}"]
-            weighted = sum(t * w[f"principal_paid_{j}"][t] for t in period[1:]) + sale_month * tr.scalars[f"sale_principal_{j}"]
-            loss = tr.scalars[f"loss_{j}"]
-        rp[f"distributions_{j}"] = dist
-        cash_flow = [-inv] + dist[1:]
-        rp[f"cash_flow_{j}"] = cash_flow
-        cum = [0.0]
-        for t in period[1:]:
-            cum.append(cum[-1] + dist[t])
-        rp[f"cum_distributions_{j}"] = cum
-        total = sum(dist[1:])
-        rs[f"interest_received_{j}"] = interest
-        rs[f"principal_received_{j}"] = principal
-        rs[f"recovery_{j}"] = recovery
-        rs[f"total_received_{j}"] = total
-        rs[f"principal_returned_{j}"] = returned
-        rs[f"principal_month_weighted_{j}"] = weighted
-        rs[f"loss_pct_{j}"] = loss / inv
-        rs[f"recovery_per_100_{j}"] = recovery / inv * 100
-        rs[f"irr_{j}"] = irr_annual(cash_flow)
-        rs[f"moic_{j}"] = total / inv
-        rs[f"wal_years_{j}"] = weighted / 12 / returned if returned > 0 else NA
-        rs[f"payback_month_{j}"] = next((t for t in period[1:] if cum[t] >= inv), NEVER)
-        rs[f"first_shortfall_month_{j}"] = next((t for t in period[1:] if unpaid[t] > 0), "none")
-        numeric = [x for x in dscr[1:] if not isinstance(x, str)]
-        rs[f"min_dscr_{j}"] = min(numeric) if numeric else NA
-
-        cash_yield = [sum(dist[t] for t in period[1:] if year_of[t] == y) / inv for y in years]
-        of_capital = [(min(cum[min(12 * y, T)], inv) - min(cum[min(12 * (y - 1), T)], inv)) / inv for y in years]
-        ret.years[f"cash_yield_{j}"] = cash_yield
-        ret.years[f"yield_return_of_capital_{j}"] = of_capital
-        ret.years[f"yield_return_on_capital_{j}"] = [a - b for a, b in zip(cash_yield, of_capital)]
-
-
-def _sum_in_order(values) -> float:
-    total = 0.0
-    for v in values:
-        total += v
-    return total
-
-
-PARTICIPANTS = [
-    ("sponsor", "Sponsor (AI company)", "Last in line: gets only what is left after costs, fees and investors; loses the business on default"),
-    ("platform", "Platform (arranger / RWA protocol)", "Almost none: fees are taken at issuance and ahead of investors"),
-    ("hardware_vendors", "Hardware vendors", "None: paid in full in cash at closing"),
-    ("power_and_colocation", "Power and colocation providers", "Low: paid first in the waterfall, before any investor"),
-    ("customers", "Rental customers", "Price risk only: they pay rent for compute they use"),
-    ("secondary_buyers", "Secondary-market buyers of the GPUs", "Buy used GPUs at auction; bear the residual value from there"),
-    ("liquidation_agent", "Liquidation agent", "None: paid from sale proceeds before investors"),
-]
-
-
-def _participants(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], su: dict[str, float]) -> None:
-    """Section 6: whole-life cash in, cash out and net (in - out) of every participant; nets sum to 0."""
-    J = deal.tranche_count
-    rs, tr = out["Returns"].scalars, out["Tranches"].scalars
-    ps = out["Participants"].scalars
-    rows: list[tuple[str, float, float]] = []
-    for j in range(1, J + 1):
-        rows.append((f"token_holders_{j}", rs[f"total_received_{j}"], tr[f"invested_{j}"]))
-    rows.append(("token_holders", rs["total_received_all"], su["raise_amount"]))
-    rows.append(("sponsor", sum(w["sponsor_residual"][1:]) + tr["sale_to_sponsor"], 0.0))
-    rows.append(("platform", su["issuance_fee"] + sum(w["mgmt_fee_paid"][1:]), 0.0))
-    rows.append(("hardware_vendors", su["capex"], 0.0))
-    rows.append(("power_and_colocation", sum(w["opex_paid"][1:]), 0.0))
-    rows.append(("customers", 0.0, sum(w["revenue"][1:])))
-    rows.append(("secondary_buyers", 0.0, tr["sale_price_gross"]))
-    rows.append(("liquidation_agent", tr["sale_costs"], 0.0))
-    for key, cash_in, cash_out in rows:
-        ps[key] = [cash_in, cash_out, cash_in - cash_out]
-    net_total = 0.0
-    for key, _, _ in rows:
-        if not key.startswith("token_holders_"):
-            net_total += ps[key][2]
-    ps["participants_net_total"] = net_total
-
-
-def _checks(deal: Deal, out: dict[str, SheetValues], w: dict[str, list], period: list[int], invested: dict, tol: float) -> None:
-    """Section 9: each check row's per-period differences, its count of failures, and the master check."""
-    J = deal.tranche_count
-    js = range(1, J + 1)
-    cp, cs = out["Checks"].periods, out["Checks"].scalars
-    tr = out["Tranches"]
-    sale_month = out["Timeline"].scalars["sale_month"]
-
-    def interest_and_principal(t: int) -> float:
-        total = 0.0
-        for j in js:
-            total += w[f"interest_paid_{j}"][t]
-        total += w["reserve_topup"][t]
-        for j in js:
-            total += w[f"principal_paid_{j}"][t]
-        return total
-
-    cp["check_cash_conservation"] = [None] + [abs((w["revenue"][t] + w["reserve_draws_total"][t] + w["reserve_release"][t])
-                                                  - (w["opex_paid"][t] + w["mgmt_fee_paid"][t] + interest_and_principal(t) + w["residual"][t]))
-                                              for t in period[1:]]
-    cp["check_reserve_corkscrew"] = [None] + [abs(w["reserve_close"][t] - (w["reserve_close"][t - 1] + w["reserve_topup"][t]
-                                                                           - w["reserve_draws_total"][t] - w["reserve_release"][t]))
-                                              for t in period[1:]]
-    for j in js:
-        cp[f"check_balance_corkscrew_{j}"] = [None] + [
-            abs(w[f"balance_close_{j}"][t] - (w[f"balance_close_{j}"][t - 1] - w[f"principal_paid_{j}"][t]))
-            + abs(tr.periods[f"notes_outstanding_{j}"][t] - (0 if t >= sale_month else w[f"balance_close_{j}"][t]))
-            for t in period[1:]]
-    negatives = []
-    for t in period[1:]:
-        values = [0, w["reserve_close"][t]] + [w[f"balance_close_{j}"][t] for j in js] + [w[f"interest_unpaid_{j}"][t] for j in js]
-        negatives.append(abs(min(values)))
-    cp["check_no_negative_balance"] = [None] + negatives
-    for key, row in list(cp.items()):
-        cs[key] = sum(1 for x in row[1:] if x > tol)
-
-    su = tr.scalars
-    shares = 0.0
-    for tranche in deal.structure.tranches:
-        shares += tranche.share
-    cs["check_tranche_shares"] = 1 if abs(shares - 1) * su["raise_amount"] > tol else 0
-    cs["check_sources_uses"] = 1 if abs(su["raise_amount"] - (su["capex"] + su["reserve_funded"] + su["issuance_fee"])) > tol else 0
-    cs["check_participants_net_zero"] = 1 if abs(out["Participants"].scalars["participants_net_total"]) > tol else 0
-    rs = out["Returns"].scalars
-    for j in js:
-        diff = tr.scalars[f"loss_{j}"] - (invested[j] - rs[f"principal_received_{j}"] - tr.scalars[f"sale_principal_{j}"])
-        cs[f"check_loss_{j}"] = 1 if abs(diff) > tol else 0
+def run_abs(deal: Deal, horizon: int | None = None, check_tolerance: float = 0.01) -> SheetValues:
+    """One deal's securitization rows as plain Python (the S = 1 case of :func:`run_abs_batch`)."""
+    return run_abs_batch(DealArrays.of([deal], horizon), check_tolerance).deal(0)

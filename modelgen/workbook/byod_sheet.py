@@ -12,7 +12,7 @@ BYOD_IRR = f"(1+IRR([byod_net_cash@all0],{irr_guess('byod', '[byod_invested]')})
 
 def byod_sheet(horizon: int, b: Byod) -> SheetSpec:
     s = SheetSpec("BYOD ROI", "Bring-your-own-GPU ROI, month by month",
-                  "A GPU owner joining a DePIN network (MODEL.md section 8): hire income from real usage against "
+                  "A GPU owner joining a DePIN network: hire income from real usage against "
                   "block rewards from a declining emission diluted by a growing network, power idle and busy, the "
                   "month's decision to unplug, the GPU's resale and the stake at the horizon, and staking instead.",
                   horizon=horizon, period_label="N")

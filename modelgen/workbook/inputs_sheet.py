@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..reference.metrics import excel_serial
-from ..glossary import SECTIONS, SETTINGS, defined_name, describe_input
+from ..glossary import NULL_WORD, NULLABLE_INPUTS, SECTIONS, SETTINGS, defined_name, describe_input
 from ..template import Template, flatten
 from .layout import KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL
 from .styles import Styles
-from .validation import validation_for
+from .validation import nullable_validation, validation_for
 
 INPUTS_SHEET = "Inputs"
 SELECTOR_ROW, INDEX_ROW, HEADER_ROW, FIRST_INPUT_ROW = 3, 4, 5, 6
@@ -33,10 +33,34 @@ class InputRow:
     values: list  # one per scenario
 
 
+def nullable_of(path: str):
+    """The nullable input a path belongs to (``revenue.rent_path.3`` -> ``revenue.rent_path``), or None."""
+    for base in NULLABLE_INPUTS:
+        if path == base or path.startswith(base + "."):
+            return base
+    return None
+
+
 def input_rows(template: Template) -> list[tuple[str, list]]:
-    """(path, [value per scenario]) in template order; paths with no value (None) are left out."""
+    """(path, [value per scenario]) in template order; paths with no value (None) are left out,
+    except the nullable inputs: a null shows as the word ``none`` so that the input keeps its cell
+    and defined name (a list input that no scenario has is one ``none`` row)."""
     flats = [flatten(template.tree(s)) for s in template.scenario_names]
-    return [(path, [flat.get(path) for flat in flats]) for path in flats[0] if flats[0][path] is not None]
+    paths: list[str] = []
+    for flat in flats:
+        paths += [p for p in flat if p not in paths and (flat[p] is not None or nullable_of(p))]
+    for base in NULLABLE_INPUTS:
+        if not any(nullable_of(p) == base for p in paths):
+            section = base.rsplit(".", 1)[0]
+            last = max((i for i, p in enumerate(paths) if p.startswith(section + ".")), default=len(paths) - 1)
+            paths.insert(last + 1, base)
+    rows = []
+    for path in paths:
+        values = [flat.get(path) for flat in flats]
+        if nullable_of(path):
+            values = [NULL_WORD if v is None else v for v in values]
+        rows.append((path, values))
+    return rows
 
 
 def write_value(ws, row: int, col: int, value, fmt) -> None:
@@ -101,12 +125,19 @@ def write_inputs(wb, ws, styles: Styles, template: Template, settings: dict) -> 
         if note:
             ws.write_comment(r, LABEL_COL, f"{label} ({unit}): {note}", {"x_scale": 2})
         rule = validation_for(path, label, unit, note)
+        if rule is not None and nullable_of(path):
+            rule = nullable_validation(rule, xl_rowcol_to_cell(r, FIRST_SCENARIO_COL), NULL_WORD)
         if rule is not None:
             ws.data_validation(r, FIRST_SCENARIO_COL, r, last_col, rule)
         name = defined_name(path)
         wb.define_name(name, f"={INPUTS_SHEET}!{xl_rowcol_to_cell(r, VALUE_COL, True, True)}")
         rows.append(InputRow(path, r, name, values))
         r += 1
+    for base in NULLABLE_INPUTS:
+        items = [row.row for row in rows if row.path.startswith(base + ".")]
+        if items:  # a list input: one name for its whole column of active values
+            wb.define_name(defined_name(base), f"={INPUTS_SHEET}!{xl_rowcol_to_cell(min(items), VALUE_COL, True, True)}:"
+                                              f"{xl_rowcol_to_cell(max(items), VALUE_COL, True, True)}")
     r += 1
     ws.write_string(r, LABEL_COL, "Model settings (all scenarios)", styles.section)
     r += 1

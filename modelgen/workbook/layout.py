@@ -171,17 +171,14 @@ def row_note(row: Row) -> str:
     return " ".join(parts)
 
 
-def reference_value(sheets: dict, sheet: str, key: str, col: int) -> tuple[bool, Any]:
+def reference_value(values, sheet: str, key: str, col: int) -> tuple[bool, Any]:
     """The reference model's value for the cell in column ``col`` of row ``key``: (found, value).
 
     The one place that maps a cell to a reference value: D is a single value (a table row's
     first), a table row's other values follow in E.., and period or year rows start at E.
-    The writer caches these values; verify compares recalculated cells with them."""
-    if key == "master_check" and col == VALUE_COL:
-        return True, sheets["Checks"].scalars["master_check"]
-    values = sheets.get(sheet)
-    if values is None:
-        return False, None
+    ``values`` is the reference's flat store (row keys are unique, so ``sheet`` is not needed to
+    find a value; it stays in the signature for the callers). The writer caches these values;
+    verify compares recalculated cells with them."""
     if col == VALUE_COL:
         if key in values.scalars:
             value = values.scalars[key]

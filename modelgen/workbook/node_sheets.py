@@ -89,7 +89,7 @@ def node_roi_sheet(horizon: int, ns: NodeSale) -> SheetSpec:
     s = SheetSpec("Node ROI", "Node-sale ROI per node, month by month",
                   "Token emission shared by the active nodes, the circulating supply and a price that feels its "
                   "dilution, the node's on/off decision, the exit's price impact, and each strategy's net cash per "
-                  "node (MODEL.md section 7). Every tier earns the same; see Node tiers for what each tier paid.",
+                  "node. Every tier earns the same; see Node tiers for what each tier paid.",
                   horizon=horizon, period_label="N")
     unlocks = len(ns.unlock_list)
     s.add(

@@ -5,6 +5,8 @@ INPUT_FONT, INPUT_FILL = "#0000FF", "#FFF2CC"
 LINK_FONT = "#008000"
 HEADER_FILL = "#1F3864"
 SECTION_FILL = "#D9E1F2"
+PASSING_FONT = "#375623"   # dark green: a check that holds
+FAILING_FILL = "#C00000"   # red: a check that fails
 
 NUMBER_FORMATS = {
     "USD": '#,##0;(#,##0);"-"',
@@ -76,7 +78,7 @@ class Styles:
 
     @property
     def failing(self):
-        return self.get(bold=True, font_color="#FFFFFF", bg_color="#C00000")
+        return self.get(bold=True, font_color="#FFFFFF", bg_color=FAILING_FILL)
 
     @property
     def title(self):
@@ -108,7 +110,9 @@ class Styles:
 
     @property
     def check(self):
-        return self.get(bold=True, num_format='0;-0;"OK"', font_color="#C00000")
+        """A check cell: "OK" in a calm green while it holds (0); the failing format, red, is
+        laid over it by a conditional format when it does not."""
+        return self.get(bold=True, num_format='0;-0;"OK"', font_color=PASSING_FONT)
 
     @property
     def link(self):

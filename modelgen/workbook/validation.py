@@ -13,15 +13,33 @@ from ..config import Deal
 
 
 def _inner(annotation: Any) -> Any:
-    """Strip Optional[...] and list[...] down to the element type."""
+    """Strip Optional[...], list[...] and Annotated[...] down to the element type."""
     args = typing.get_args(annotation)
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner(args[0])
     if origin is typing.Union:
         non_none = [a for a in args if a is not type(None)]
         return _inner(non_none[0]) if len(non_none) == 1 else annotation
     if origin is list and args:
         return _inner(args[0])
     return annotation
+
+
+def _nested_metadata(annotation: Any) -> list:
+    """Constraints inside Optional[Annotated[...]] or list[Annotated[...]] (pydantic keeps only the outer ones)."""
+    out: list = []
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        out += [m for m in args[1:] if not hasattr(m, "metadata")]
+        for m in args[1:]:
+            out += list(getattr(m, "metadata", []))
+        out += _nested_metadata(args[0])
+    elif origin is typing.Union or origin is list:
+        for a in args:
+            out += _nested_metadata(a)
+    return out
 
 
 def field_for(path: str):
@@ -56,7 +74,7 @@ def validation_for(path: str, label: str, unit: str, note: str) -> Optional[dict
     if annotation not in (int, float):
         return None
     low = high = None
-    for constraint in info.metadata:
+    for constraint in list(info.metadata) + _nested_metadata(info.annotation):
         if isinstance(constraint, (at.Ge, at.Gt)):
             low = constraint.ge if isinstance(constraint, at.Ge) else constraint.gt
         if isinstance(constraint, (at.Le, at.Lt)):
@@ -77,3 +95,19 @@ def validation_for(path: str, label: str, unit: str, note: str) -> Optional[dict
     kind_words = "a whole number" if kind == "integer" else "a number"
     return {"validate": kind, **rule, **message,
             "error_message": f"{label} must be {kind_words} {words} ({unit})."[:255]}
+
+
+def nullable_validation(rule: dict, first_cell: str, null_word: str) -> dict:
+    """The rule of a nullable input as a custom formula: the number rule, or the null word."""
+    cell = first_cell
+    if rule.get("validate") not in ("decimal", "integer"):
+        return rule
+    tests = [f"ISNUMBER({cell})"]
+    if rule.get("criteria") == "between":
+        tests += [f"{cell}>={rule['minimum']}", f"{cell}<={rule['maximum']}"]
+    elif rule.get("criteria") in (">=", "<=", ">", "<"):
+        tests.append(f"{cell}{rule['criteria']}{rule['value']}")
+    message = rule["error_message"].rstrip(".")
+    return {**{k: v for k, v in rule.items() if k not in ("criteria", "minimum", "maximum", "value")},
+            "validate": "custom", "value": f'=OR({cell}="{null_word}",AND({",".join(tests)}))',
+            "error_message": f"{message}, or {null_word}."[:255]}

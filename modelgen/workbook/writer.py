@@ -22,8 +22,11 @@ from ..config import Deal
 from ..reference.abs_model import SheetValues
 from ..reference.frames import Columns
 from ..template import Template, bundled_templates
-from .abs_results import checks_sheet, participants_sheet, returns_sheet, tranches_sheet
-from .abs_sheets import depreciation_sheet, timeline_sheet, waterfall_sheet
+from .abs_results import checks_sheet, participants_sheet
+from .abs_returns import returns_sheet
+from .abs_sheets import depreciation_sheet, timeline_sheet
+from .abs_tranches import tranches_sheet
+from .waterfall_rows import waterfall_sheet
 from .dashboard import DASHBOARD_SHEET, write_dashboard
 from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
@@ -52,13 +55,14 @@ class LeanWorksheet(Worksheet):
 def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
     """The calculation sheets in workbook order; node and BYOD tabs only where the deal has them."""
     names = [t.name for t in deal.structure.tranches]
-    sheets = [timeline_sheet(), depreciation_sheet(), waterfall_sheet(names), tranches_sheet(names),
+    waterfall, block = waterfall_sheet(names)
+    sheets = [timeline_sheet(), depreciation_sheet(), waterfall, tranches_sheet(names),
               returns_sheet(names), participants_sheet(names)]
     if deal.node_sale is not None:
         sheets += [node_roi_sheet(columns.node, deal.node_sale), node_tiers_sheet(deal.node_sale)]
     if deal.byod is not None:
         sheets.append(byod_sheet(columns.byod, deal.byod))
-    sheets.append(checks_sheet(names, deal.node_sale.tier_count if deal.node_sale else None))
+    sheets.append(checks_sheet(names, block, deal.node_sale.tier_count if deal.node_sale else None))
     return sheets
 
 
@@ -99,12 +103,43 @@ def write_header(ws, styles: Styles, title: str, purpose: str, master: Optional[
         ws.conditional_format(MASTER_ROW, VALUE_COL, MASTER_ROW, VALUE_COL,
                               {"type": "cell", "criteria": "!=", "value": 0, "format": styles.failing})
     ws.set_landscape()
-    ws.set_paper(9)  # A4
+    ws.set_paper(PAPER_A4)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0, COLUMN_HEADER_ROW)
     ws.repeat_columns(LABEL_COL, VALUE_COL)
     ws.set_header("&L&\"Calibri,Bold\"modelgen&R&D")
     ws.set_footer("&L&A&RPage &P of &N")
+
+
+PAPER_A4, PAPER_A3 = 9, 8
+PRINT_SCALE = 76          # %: columns A:D and 13 month columns (Close, M1-M12) fill A3 landscape
+MONTHS_PER_PAGE = 12
+WIDE_TABLE_COLUMNS = 10   # a table wider than this prints across pages like a month sheet
+
+
+def print_across(ws, first_break_col: int, last_col: int, step: int) -> None:
+    """A3 landscape at a readable scale, across as many pages as it takes, the label, unit, key
+    and value columns (A:D) and the header rows repeated on every page. ``step`` columns a page
+    after the first break (a year of months on a month sheet; 0 leaves the breaks to the printer)."""
+    ws.set_paper(PAPER_A3)
+    ws.set_landscape()
+    ws.set_print_scale(PRINT_SCALE)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+    if step:
+        ws.set_v_pagebreaks(list(range(first_break_col, last_col + 1, step)))
+
+
+def print_calc_sheet(ws, spec: SheetSpec, plan: Plan) -> None:
+    """Month sheets print across pages, a year to a page (Close and months 1-12 on the first);
+    tables print one page wide on A3 unless they are too wide to read that way."""
+    if spec.columns == "table":
+        if len(spec.table_headers) > WIDE_TABLE_COLUMNS:
+            print_across(ws, 0, 0, 0)
+        else:
+            ws.set_paper(PAPER_A3)
+        return
+    last = FIRST_PERIOD_COL + plan.sheet_horizon(spec)
+    print_across(ws, FIRST_PERIOD_COL + 1 + MONTHS_PER_PAGE, last, MONTHS_PER_PAGE)
 
 
 def group_sections(ws, spec: SheetSpec) -> None:
@@ -196,6 +231,7 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
     else:
         ws.set_column(FIRST_PERIOD_COL, FIRST_PERIOD_COL + plan.sheet_horizon(spec), 12)
     ws.freeze_panes(COLUMN_HEADER_ROW + 1, FIRST_PERIOD_COL if spec.columns != "table" else VALUE_COL)
+    print_calc_sheet(ws, spec, plan)
 
 
 def template_label(template: Template) -> str:
@@ -230,21 +266,36 @@ def write_cover(ws, styles: Styles, template: Template, sheet_titles: list[tuple
     ws.write_string(r + 1, LABEL_COL, "Input (change these, on the Inputs sheet)", styles.value("text", is_input=True))
     ws.write_string(r + 2, LABEL_COL, "Formula (do not overwrite)")
     ws.write_string(r + 3, LABEL_COL, "Link: fetches a cell of another sheet", styles.get(font_color="#008000"))
-    ws.write_string(r + 4, LABEL_COL, "Check: OK when it holds, red when it fails", styles.check)
+    ws.write_string(r + 4, LABEL_COL, "Check that holds: OK, in green", styles.check)
+    ws.write_string(r + 5, LABEL_COL, "Check that fails: the count of failures, in red", styles.failing)
     ws.set_column(LABEL_COL, LABEL_COL, 46)
     ws.set_column(VALUE_COL, VALUE_COL, 70)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_save(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
+    """Write to a temporary file beside ``path`` and rename it into place: never a half-written
+    file. The folder must exist. The file gets the mode any new file gets (0666 less the umask),
+    not the temporary file's 0600. A failure to write is one line naming the path."""
+    from ..errors import ModelgenError
+
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+        os.close(fd)
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ModelgenError(f"--output: cannot write '{path}': {reason}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -257,7 +308,7 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
     counter = {"formulas": 0}
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
         wb.set_properties({"title": deal.name, "subject": "GPU-backed finance model", "author": "modelgen",
                            "comments": f"modelgen {__version__}; template {template_label(template)} "
                                        f"#{template.digest}", "created": FIXED_DATE})
