@@ -1,14 +1,14 @@
 #!/usr/bin/env python
-"""Benchmark: build and verify the default template, and the reference engine on a batch of deals;
-prints figures, asserts nothing.
+"""Benchmark: build the default template, verify it with every installed engine, and measure the
+property-test rate; prints figures, asserts nothing.
 
-Each phase runs in a fresh Python process so that its peak memory (max RSS) is its own.
-Targets: build under 1 s; verify under 60 s and under 2 GB on a 2-core machine. The LibreOffice
-engine is timed too where soffice is installed. The batch phase runs 10,000 variants of the
-template (random rent decline, utilisation and shock month) through ``run_batch`` and
-``summary_batch``: deals per second (the Monte Carlo budget is 10,000 paths in under 20 s).
+Each measurement runs in a fresh Python process so that its peak memory (max RSS) is its own.
+Per engine: load, evaluate and compare seconds, the peak MB of the Python process, and the whole
+``modelgen verify --engine NAME`` process (wall seconds, with its start-up and imports). Gnumeric
+and LibreOffice are external programs: their load is copying the file, their evaluate includes the
+program's start-up, and their memory is not in the Python peak.
 
-    python benchmarks/bench.py [TEMPLATE] [--batch-only]
+    python benchmarks/bench.py [TEMPLATE] [--deals N]
 """
 from __future__ import annotations
 
@@ -16,82 +16,132 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PHASE = r"""
 import json, resource, sys, time
 from pathlib import Path
+sys.path.insert(0, sys.argv[4])
 phase, template, path = sys.argv[1:4]
-t0 = time.perf_counter()
+out = {}
 if phase == "build":
     from modelgen.build import build_workbook
     from modelgen.template import load_template
     tpl = load_template(template)
     t0 = time.perf_counter()
     result = build_workbook(tpl, Path(path))
-    extra = {"formula_cells": result.formula_cells}
-elif phase == "batch":
-    import random
-    from modelgen.reference import run_batch, summary_batch
-    from modelgen.template import load_template
-    base = load_template(template).deal()
-    rng = random.Random(0)
-    deals = []
-    for _ in range(10_000):
-        revenue = base.revenue.model_copy(update={"rent_decline": rng.uniform(0, 0.4), "util_target": rng.uniform(0.5, 0.95)})
-        shock = base.shock.model_copy(update={"month": rng.randint(0, base.term_months)})
-        deals.append(base.model_copy(update={"revenue": revenue, "shock": shock}))
+    out = {"seconds": time.perf_counter() - t0, "formula_cells": result.formula_cells}
+elif phase.startswith("engine:"):
+    from modelgen.engines import make_engine
+    from modelgen.verify import compare_workbook, prepare
+    prepared = prepare(Path(path))
+    engine = make_engine(phase.split(":", 1)[1])
     t0 = time.perf_counter()
-    summaries = summary_batch(deals)          # in chunks: every row computed, only the summaries kept
+    engine.load(Path(path))
     t1 = time.perf_counter()
-    batch = run_batch(deals)                  # every row of every deal kept
-    extra = {"deals": len(summaries), "engine_seconds": time.perf_counter() - t1}
-    t0 += time.perf_counter() - t1
-else:
-    from modelgen.verify import verify_workbook
-    report = verify_workbook(Path(path), engine="libreoffice" if phase == "verify-lo" else "formulas")
-    extra = {"ok": report.ok, "mismatches": len(report.mismatches)}
-seconds = time.perf_counter() - t0
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, **extra}))
+    engine.evaluate()
+    t2 = time.perf_counter()
+    report = compare_workbook(prepared.index, prepared.inputs, prepared.template, prepared.sheets, engine.value,
+                              prepared.path, engine.name)
+    t3 = time.perf_counter()
+    out = {"load": t1 - t0, "evaluate": t2 - t1, "compare": t3 - t2, "ok": report.ok,
+           "mismatches": len(report.mismatches)}
+    engine.close()
+elif phase == "property":
+    sys.path.insert(0, str(Path(sys.argv[4]) / "tests"))
+    from hypothesis import HealthCheck, given, settings
+    from deal_strategies import small_deal_changes
+    from modelgen.build import build_workbook
+    from modelgen.template import load_template
+    from modelgen.verify import WhatIf
+    small = Path(path).with_name("small.xlsx")
+    build_workbook(load_template(str(Path(sys.argv[4]) / "tests" / "fixtures" / "small-deal.yaml")), small)
+    whatif = WhatIf(small, template)  # here "template" is the engine name
+    counts = {"deals": 0, "ok": 0}
+
+    @settings(max_examples=int(sys.argv[5]), deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(small_deal_changes())
+    def run(change):
+        counts["deals"] += 1
+        counts["ok"] += whatif.verify(change).ok
+
+    t0 = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - t0
+    out = {"seconds": seconds, "rate": counts["deals"] / seconds, **counts}
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
 """
 
 
-def phase(name: str, template: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", PHASE, name, template, str(path)], check=True,
-                         capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def phase(name: str, template: str, path: Path, *extra: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", PHASE, name, template, str(path), str(ROOT), *extra],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def whole_verify(path: Path, engine: str) -> tuple[float, float, int]:
+    """(wall seconds, peak MB of the process and its children, exit code) of `modelgen verify`."""
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "modelgen.cli", "verify", str(path),
+                           "--engine", engine], capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    try:
+        peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        peak = float("nan")
+    return seconds, peak, done.returncode
 
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     template = args[0] if args else "gpu-abs"
-    batch = phase("batch", template, Path("unused"))
-    batch_line = (f"reference batch     {batch['deals']:,} deals: summaries in {batch['seconds']:.2f} s "
-                  f"({batch['deals'] / batch['seconds']:,.0f} deals/s); run_batch keeping every row "
-                  f"{batch['engine_seconds']:.2f} s; peak {batch['peak_mb']:.0f} MB")
-    if "--batch-only" in sys.argv:
-        print(batch_line)
-        return
+    deals = int(sys.argv[sys.argv.index("--deals") + 1]) if "--deals" in sys.argv else 300
+    if "--deals" in sys.argv:
+        args = [a for a in args if a != str(deals)]
+    sys.path.insert(0, str(ROOT))
+    from modelgen.engines import ENGINES, installed_engines
+
+    installed = installed_engines()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{template}.xlsx"
         build = phase("build", template, path)
         size_kb = path.stat().st_size / 1024
-        verify = phase("verify", template, path)
-        from modelgen.libreoffice import find_soffice
-        verify_lo = phase("verify-lo", template, path) if find_soffice() else None
-    print(f"template            {template}")
-    print(f"formula cells       {build['formula_cells']:,}")
-    print(f"file size           {size_kb:,.0f} KB")
-    print(f"build               {build['seconds']:.2f} s, peak {build['peak_mb']:.0f} MB   (target < 1 s)")
-    print(f"verify              {verify['seconds']:.1f} s, peak {verify['peak_mb']:.0f} MB   (target < 60 s, < 2,048 MB)"
-          f"  -> {'OK' if verify['ok'] else str(verify['mismatches']) + ' mismatches'}")
-    print(batch_line)
-    if verify_lo:
-        print(f"verify LibreOffice  {verify_lo['seconds']:.1f} s (soffice start-up included; python peak "
-              f"{verify_lo['peak_mb']:.0f} MB)  -> {'OK' if verify_lo['ok'] else str(verify_lo['mismatches']) + ' mismatches'}")
-    else:
-        print("verify LibreOffice  skipped: soffice is not installed")
+        print(f"template            {template}")
+        print(f"formula cells       {build['formula_cells']:,}")
+        print(f"file size           {size_kb:,.0f} KB")
+        print(f"build               {build['seconds']:.2f} s, peak {build['peak_mb']:.0f} MB")
+        print()
+        print(f"{'engine':<12}{'load s':>8}{'evaluate s':>12}{'compare s':>11}{'peak MB':>9}   "
+              f"{'whole verify':>13}{'verify MB':>11}  result")
+        for name in ENGINES:
+            if name not in installed:
+                print(f"{name:<12}  not installed")
+                continue
+            r = phase(f"engine:{name}", template, path)
+            if "error" in r:
+                print(f"{name:<12}  failed: {r['error']}")
+                continue
+            seconds, peak, code = whole_verify(path, name)
+            result = "OK" if r["ok"] else f"{r['mismatches']} differences"
+            print(f"{name:<12}{r['load']:>8.2f}{r['evaluate']:>12.2f}{r['compare']:>11.2f}{r['peak_mb']:>9.0f}   "
+                  f"{seconds:>11.2f} s{peak:>9.0f} MB  {result} (exit {code})")
+        print()
+        for engine, n in (("ironcalc", deals), ("formulas", max(5, deals // 50))):
+            if engine not in installed:
+                continue
+            prop = phase("property", engine, path, str(n))
+            if "error" in prop:
+                print(f"property test ({engine}): failed: {prop['error']}")
+                continue
+            print(f"property test ({engine}, small deal, one loaded model): {prop['deals']} deals in "
+                  f"{prop['seconds']:.1f} s = {prop['rate']:.1f} deals/s ({prop['ok']} agree), peak {prop['peak_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -342,6 +342,7 @@ def _compare_inputs_formulas(report: AuditReport, expected, actual, exp_canon: C
             act = _formula_text(act_value)
             if exp is None:
                 continue
+            report.cells_compared += 1  # counted like every other formula cell (build and verify count the same)
             cell = f"{get_column_letter(col)}{act_rows[key]}"
             if act is None:
                 report.findings.append(Finding("hard-coded", INPUTS_SHEET, cell, key,

@@ -176,6 +176,9 @@ def summary(template, as_json, all_scenarios, scenario, sets):
             click.echo(line)
 
 
+ENGINE_CHOICES = ["ironcalc", "formulas", "gnumeric", "libreoffice", "all"]
+
+
 @main.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema to this file instead of printing it.")
@@ -205,49 +208,106 @@ def schema(output):
 
 
 @main.command()
-@click.argument("workbook", type=click.Path(path_type=Path))
-@click.option("--engine", type=click.Choice(["formulas", "libreoffice", "all"]), default="formulas", show_default=True,
-              help="Which spreadsheet engine recalculates the workbook (all: both, one after the other).")
+@click.argument("workbooks", nargs=-1, required=True, metavar="WORKBOOK|GLOB...")
+@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="ironcalc", show_default=True,
+              help="Which spreadsheet engine recalculates the workbook: IronCalc (fast), the formulas package "
+                   "(pure Python), Gnumeric (ssconvert), LibreOffice (soffice); all: every installed one.")
+@click.option("--scenario", "-s", metavar="NAME",
+              help="Recalculate with the workbook's scenario selector switched to NAME (default: as saved).")
 @click.option("--show", default=20, show_default=True, help="How many differing cells to list.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Verify many workbooks across a running dask.distributed cluster (e.g. tcp://host:8786).")
+@click.option("--workers", type=click.IntRange(1), metavar="N",
+              help="Verify many workbooks on a local dask cluster of N workers (default: a plain loop).")
 @friendly_errors
-def verify(workbook, engine, show):
+def verify(workbooks, engine, scenario, show, scheduler, workers):
     """Recalculate WORKBOOK's formulas and compare every cell with the reference model.
 
     Reads the workbook's own Inputs (as an analyst may have edited them), recomputes the
-    reference for the active scenario, recalculates every formula with the chosen engine (the
-    `formulas` package, or LibreOffice headless forced to recalculate on load) and compares them
-    cell by cell (tolerance: relative 1e-9 or absolute 1e-6). Exits 1 on any difference, on a
-    formula that did not evaluate, or on an Excel error value.
+    reference for the active scenario, recalculates every formula with the chosen engine and
+    compares them cell by cell (tolerance: relative 1e-9 or absolute 1e-6). Exits 1 on any
+    difference, on a formula that did not evaluate, on an Excel error value, or on a constant
+    typed over a calculated cell; 2 when the engine is not installed.
 
     \b
     Example:
       modelgen verify outputs/gpu-abs.xlsx
       modelgen verify outputs/gpu-abs.xlsx --engine all
+      modelgen verify outputs/gpu-abs.xlsx --engine formulas --scenario crash
+      modelgen verify 'library/**/*.xlsx' --scheduler tcp://host:8786
     """
-    from .verify import ABS_TOL, REL_TOL, verify_workbook
+    from .analysis.sweep import expand, report_lines, verify_many
 
+    files = expand(workbooks)
+    if len(files) > 1 or scheduler or workers:
+        if scenario:
+            raise ModelgenError("--scenario: switches the scenario of one workbook at a time")
+        lines, code = report_lines(verify_many([str(f) for f in files], engine, scheduler, workers), show)
+        for line in lines:
+            click.echo(line)
+        sys.exit(code)
+    workbook = files[0]
+    from .engines import ENGINES, engine_class, installed_engines
+    from .verify import ABS_TOL, REL_TOL, check, prepare
+
+    if engine == "all":
+        names = installed_engines()
+        for name in ENGINES:
+            if name not in names:
+                click.echo(f"{name}: not installed, skipped (install it with: {engine_class(name).install_hint})")
+    else:
+        engine_class(engine).require()
+        names = [engine]
+    status, progress = _progress()
+    if status:
+        status.start()
+    try:
+        prepared = prepare(workbook, scenario, progress)
+    finally:
+        if status:
+            status.stop()
     failed = False
-    for name in (["formulas", "libreoffice"] if engine == "all" else [engine]):
+    for name in names:
         status, progress = _progress()
         if status:
             status.start()
         try:
-            report = verify_workbook(workbook, progress=progress, engine=name)
+            report = check(prepared, name, progress)
         finally:
             if status:
                 status.stop()
-        click.echo(f"{report.path} [{name}]: scenario {report.scenario}, {report.formula_cells:,} formula cells "
-                   f"(tolerance: relative {REL_TOL:g} or absolute {ABS_TOL:g})")
-        click.echo(f"{'sheet':<14}{'rows':>6}{'cells':>8}{'worst abs':>12}{'worst rel':>12}  worst cell")
+        compared = sum(r.cells for r in report.sheets.values())
+        click.echo(f"{report.path} [{name}]: scenario {report.scenario}; {report.formula_cells:,} formula cells, "
+                   f"{compared:,} compared with the reference (tolerance: relative {REL_TOL:g} or absolute {ABS_TOL:g})")
+        click.echo(f"{'sheet':<14}{'rows':>6}{'cells':>8}{'differ':>8}  largest difference")
         for rep in report.sheets.values():
-            click.echo(f"{rep.sheet:<14}{len(rep.rows):>6}{rep.cells:>8}{rep.worst_abs:>12.3g}{rep.worst_rel:>12.3g}  {rep.worst_cell}")
+            if rep.largest_abs == 0:
+                largest = "none (exact)"
+            else:
+                rel = f", relative {rep.largest_rel:.2g}" if rep.largest_rel else ""
+                largest = f"{rep.largest_abs:.3g} at {rep.largest_cell}{rel}"
+            click.echo(f"{rep.sheet:<14}{len(rep.rows):>6}{rep.cells:>8}{rep.differing:>8}  {largest}")
         if report.ok:
             click.echo(f"OK [{name}]: every formula cell agrees with the reference")
             continue
         failed = True
-        click.echo(f"FAILED [{name}]: {len(report.mismatches)} cell(s) differ or did not evaluate", err=True)
+        click.echo(f"FAILED [{name}]: {len(report.mismatches)} cell(s) differ, did not evaluate or are hard-coded", err=True)
+        first = report.causes[0] if report.causes else report.mismatches[0]
+        others = len(report.mismatches) - len(report.causes)
+        if len(report.causes) == 1:
+            why = ("a constant typed over a calculated cell" if first.kind == "hard-coded"
+                   else f"{first.reason}, although every cell it reads agrees")
+            click.echo(f"Where it starts: {first.where} [{first.key}]: {why}"
+                       + (f"; the other {others} difference(s) follow from it" if others else ""), err=True)
+        elif report.causes:
+            listed = ", ".join(m.where for m in report.causes[:5]) + (" ..." if len(report.causes) > 5 else "")
+            click.echo(f"Where it starts: {len(report.causes)} cells that no other difference explains, first "
+                       f"{first.where} [{first.key}]: {listed}", err=True)
+        click.echo(f"To see what changed since modelgen wrote the file: modelgen audit {workbook}", err=True)
         for mismatch in report.mismatches[:show]:
             click.echo(f"  {mismatch}", err=True)
+        if len(report.mismatches) > show:
+            click.echo(f"  ... and {len(report.mismatches) - show} more (--show N)", err=True)
     if failed:
         sys.exit(1)
 
@@ -308,6 +368,12 @@ def diff(old, new, as_json):
         return
     for line in format_lines(result):
         click.echo(line)
+
+
+from .analysis.commands import COMMANDS as _ANALYSIS_COMMANDS  # noqa: E402 (breakeven, sensitivity, montecarlo)
+
+for _command in _ANALYSIS_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,8 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
+from .analysis.mcconfig import MonteCarlo
+
 # Fractions are decimals (0.15 = 15%). A decline of exactly 1 would put 0^0 in Excel (#NUM!).
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Decline = Annotated[float, Field(ge=0, lt=1)]
@@ -34,6 +36,14 @@ class Assets(_Section):
     scrap_value_pct: Fraction = 0
     # None switches the income cap off: collateral = market value alone.
     buyer_discount_annual: Optional[Annotated[float, Field(gt=-1, le=10)]] = None
+
+    @field_validator("scrap_value_pct")
+    @classmethod
+    def _scrap_not_vanishing(cls, value: float) -> float:
+        # A fleet worth 1e-300 of its cost makes every ratio over the collateral overflow (#NUM! in Excel).
+        if 0 < value < 1e-6:
+            raise ValueError("must be 0 or at least 0.000001")
+        return value
 
 
 class Revenue(_Section):
@@ -300,6 +310,7 @@ class Deal(_Section):
     secondary: Secondary = Secondary()
     node_sale: Optional[NodeSale] = None
     byod: Optional[Byod] = None
+    montecarlo: Optional[MonteCarlo] = Field(None, exclude=True)  # analysis only: not a model input
 
     @field_validator("start_date", mode="before")
     @classmethod

@@ -7,11 +7,16 @@ formula values: only input constants are read.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+from pydantic import ValidationError
+
+from .config import Deal
 from .errors import TemplateError, WorkbookError
 from .glossary import NULL_WORD, NULLABLE_INPUTS
 from .template import Template, template_from_dict, unflatten
@@ -51,11 +56,36 @@ def check_archive(path: Path) -> None:
 def open_workbook(path: Path):
     """openpyxl workbook with formulas as text (never cached values)."""
     check_archive(path)
+    import warnings
+
     import openpyxl
     try:
-        return openpyxl.load_workbook(path, data_only=False)
+        with warnings.catch_warnings():  # e.g. "no default style" from other programs' files: not the user's concern
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for broken parts
+        repaired = _with_note_authors(path)
+        if repaired is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return openpyxl.load_workbook(repaired, data_only=False)
+            except Exception:
+                pass
         raise WorkbookError(f"{path}: cannot open the workbook ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+
+
+def _with_note_authors(path: Path) -> io.BytesIO | None:
+    """An in-memory copy in the forms openpyxl reads (Gnumeric saves notes with an empty author
+    list, valid but unreadable to openpyxl), or None when nothing needs changing."""
+    from .engines.xlsx import needs_normalising, normalise
+
+    if not needs_normalising(path):
+        return None
+    buffer = io.BytesIO()
+    normalise(path, buffer)  # type: ignore[arg-type]  # zipfile writes to a file object as well
+    buffer.seek(0)
+    return buffer
 
 
 def _cell_value(value: Any) -> Any:
@@ -91,14 +121,14 @@ def read_inputs(wb, path: Path) -> WorkbookInputs:
         if key.startswith(SETTINGS_PREFIX):
             value = ws.cell(r, VALUE_COL + 1).value
             if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise TemplateError(f"Inputs!D{r} ({key}): must be a number")
+                raise TemplateError(f"{path}: Inputs!D{r} ({key}): must be a number (got {value!r})")
             settings[key[len(SETTINGS_PREFIX):]] = float(value)
             continue
         rows[key] = r - 1
         for name, col in scenario_cols.items():
             value = ws.cell(r, col + 1).value
             if value is None:
-                raise TemplateError(f"Inputs!{ws.cell(r, col + 1).coordinate} ({key}, scenario {name}): the input is empty")
+                raise TemplateError(f"{path}: Inputs!{ws.cell(r, col + 1).coordinate} ({key}, scenario {name}): the input is empty")
             if value == NULL_WORD and any(key == p or key.startswith(p + ".") for p in NULLABLE_INPUTS):
                 continue  # a null input (off): left out, so the template's default (null) applies
             flats[name][key] = _cell_value(value)
@@ -106,7 +136,9 @@ def read_inputs(wb, path: Path) -> WorkbookInputs:
         raise WorkbookError(f"{path}: Inputs holds no inputs")
     names = list(scenario_cols)
     if selected not in scenario_cols:
-        raise TemplateError(f"Inputs!D{SELECTOR_ROW + 1} (scenario): {selected!r} is not one of {', '.join(names)}")
+        raise TemplateError(f"{path}: Inputs!D{SELECTOR_ROW + 1} (scenario): {selected!r} is not one of {', '.join(names)}")
+    for name in names:  # each scenario column must be a valid deal: name the cell that is not
+        _validate_column(path, flats[name], name, scenario_cols[name], rows)
     base_flat = flats[names[0]]
     scenarios = {}
     for name in names:
@@ -114,5 +146,43 @@ def read_inputs(wb, path: Path) -> WorkbookInputs:
     data = unflatten(base_flat)
     data["scenarios"] = scenarios
     data["scenario"] = selected
-    template = template_from_dict(data, source=str(path))
+    try:
+        template = template_from_dict(data, source=str(path))
+    except TemplateError as exc:
+        raise TemplateError(f"{path}: {INPUTS_SHEET} sheet: {exc}") from None
     return WorkbookInputs(template, settings, scenario_cols, rows)
+
+
+def _cells(col: int, row_numbers: list[int]) -> str:
+    """'E12', 'E12:E15' or 'E12, E14, ...' for 0-based rows of one column."""
+    letter = get_column_letter(col + 1)
+    rows = sorted(r + 1 for r in row_numbers)
+    if len(rows) == 1:
+        return f"{INPUTS_SHEET}!{letter}{rows[0]}"
+    if rows == list(range(rows[0], rows[-1] + 1)):
+        return f"{INPUTS_SHEET}!{letter}{rows[0]}:{letter}{rows[-1]}"
+    return f"{INPUTS_SHEET}!" + ", ".join(f"{letter}{r}" for r in rows[:4]) + (", ..." if len(rows) > 4 else "")
+
+
+def _validate_column(path: Path, flat: dict[str, Any], scenario: str, col: int, rows: dict[str, int]) -> None:
+    """Validate one scenario column as a deal; an error names the file, the sheet and the cell(s)."""
+    try:
+        Deal.model_validate(unflatten(flat))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "constrained-"))))
+        prefix = f"{field}." if field else ""
+        matching = [p for p in rows if p == field] or [p for p in rows if p.startswith(prefix)]
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            reason = "not an input modelgen knows"
+        elif err["type"] == "missing":
+            reason = "a required input is missing"
+        elif "input" in err and not isinstance(err["input"], (dict, list)):
+            reason += f" (got {err['input']!r})"
+        named = [p for p in matching if p.rsplit(".", 1)[-1] in reason]  # "shares sum to 1.2": the share rows
+        matching = named or matching
+        if not matching:
+            raise TemplateError(f"{path}: {INPUTS_SHEET} sheet, scenario {scenario}: {field or 'the deal'}: {reason}") from None
+        where = _cells(col, [rows[p] for p in matching])
+        raise TemplateError(f"{path}: {where} ({field or 'the deal'}, scenario {scenario}): {reason}") from None

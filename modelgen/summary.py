@@ -81,7 +81,7 @@ def build_summary(result: ModelResult) -> dict[str, Any]:
     if deal.node_sale is not None:
         tiers = []
         for k in range(1, deal.node_sale.tier_count + 1):
-            row = dict(zip(TIER_FIELDS, s[f"tier_{k}"]))
+            row = dict(zip(TIER_FIELDS, s[f"tier_{k}"], strict=True))
             tiers.append({"tier": k, "price": row["price"],
                           "payback_days_earned": _number_or_null(row["payback_days_earned"]),
                           "roi_sell_at_vesting": row["roi_sell"], "implied_fdv": row["implied_fdv"]})

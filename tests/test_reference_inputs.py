@@ -41,6 +41,7 @@ def test_null_default_inputs_can_be_set():
     ("structure.interest_holiday_months", 6, "structure.interest_holiday_months: 6 must be shorter than term_months"),
     ("assets.buyer_discount_annual", -1, "assets.buyer_discount_annual"),
     ("assets.scrap_value_pct", 2, "assets.scrap_value_pct"),
+    ("assets.scrap_value_pct", "1.0e-300", "assets.scrap_value_pct: must be 0 or at least 0.000001"),
     ("opex.idle_power_share", 1.2, "opex.idle_power_share"),
     ("secondary.crunch_haircut", 1.5, "secondary.crunch_haircut"),
 ])

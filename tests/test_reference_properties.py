@@ -28,7 +28,7 @@ def deals(draw, classes=None):
     life = draw(st.integers(1, 96))
     deal["assets"].update(gpu_count=draw(st.integers(1, 2000)), gpu_unit_price=draw(st.floats(1000, 40000)),
                           ancillary_capex_pct=draw(st.floats(0, 0.5)), value_decline=draw(st.floats(0, 0.6)),
-                          useful_life_months=life, scrap_value_pct=draw(st.floats(0, 0.1)),
+                          useful_life_months=life, scrap_value_pct=draw(st.one_of(st.just(0.0), st.floats(1e-6, 0.1))),
                           buyer_discount_annual=draw(st.one_of(st.none(), st.floats(-0.5, 0.5))))
     deal["revenue"].update(rent0=draw(st.floats(0.2, 8)), rent_decline=draw(st.floats(0, 0.5)),
                            util_start=draw(fraction), util_target=draw(fraction), util_ramp_months=draw(st.integers(0, 12)))

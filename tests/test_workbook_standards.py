@@ -119,7 +119,7 @@ def test_charts_point_at_numbers(default_workbook):
     """Every chart series refers to ranges that exist and hold numbers after recalculation."""
     from modelgen.verify import verify_workbook
     path, wb = default_workbook
-    report = verify_workbook(path, engine="formulas")
+    report = verify_workbook(path)  # IronCalc, the default engine (every engine is compared in test_engines_agree)
     assert report.ok
     refs = []
     with zipfile.ZipFile(path) as zf:

@@ -17,8 +17,8 @@ from modelgen.build import build_workbook
 from modelgen.glossary import NULL_WORD
 from modelgen.readback import read_inputs
 from modelgen.template import load_template
-from modelgen.verify import _is_error, cell_key, load_model, recalculate
-from modelgen.workbook.inputs_sheet import SELECTOR_ROW
+from modelgen.engines import make_engine
+from modelgen.verify import _is_error, verify_workbook
 
 V2_KEYS = {
     "assets": {"scrap_value_pct": 0.02, "buyer_discount_annual": 0.15},
@@ -79,7 +79,10 @@ def test_null_inputs_keep_a_cell_and_read_back_as_null(tmp_path):
 def v2_model(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("v2")
     path = build_workbook(load_template(v2_template(tmp / "v2.yaml")), tmp / "v2.xlsx").path
-    return path, load_model(path), openpyxl.load_workbook(path)
+    engine = make_engine("formulas")
+    engine.load(path)
+    yield path, engine, openpyxl.load_workbook(path)
+    engine.close()
 
 
 def _value(values, wb, sheet: str, key: str, col: str = "D"):
@@ -89,8 +92,10 @@ def _value(values, wb, sheet: str, key: str, col: str = "D"):
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_v2_mechanisms_recalculate_with_every_check_at_zero(v2_model, scenario):
-    path, model, wb = v2_model
-    values = recalculate(path, model=model, inputs={cell_key(model, "Inputs", f"D{SELECTOR_ROW + 1}"): scenario})
+    path, engine, wb = v2_model
+    report = verify_workbook(path, engine=engine, scenario=scenario)
+    assert report.ok, "\n".join(str(m) for m in report.mismatches[:5])
+    values = report.values
     errors = [(k, v) for k, v in values.items() if _is_error(v)]
     assert not errors, errors[:5]
     checks = wb["Checks"]
@@ -125,7 +130,9 @@ def test_rent_path_replaces_the_curve(tmp_path):
     path = build_workbook(load_template(v2_template(tmp_path / "path.yaml", **{"revenue.rent_path": rents, "shock.month": 2})),
                           tmp_path / "path.xlsx").path
     wb = openpyxl.load_workbook(path)
-    values = recalculate(path, model=load_model(path))
+    report = verify_workbook(path, engine="formulas")
+    assert report.ok, "\n".join(str(m) for m in report.mismatches[:5])
+    values = report.values
     assert not [v for v in values.values() if _is_error(v)]
     row = find_row(wb["Depreciation"], "rent_per_gpu_hour")
     got = [values[("DEPRECIATION", f"{col}{row}")] for col in "FGHIJK"]

@@ -209,7 +209,7 @@ def _month(d: DealArrays, r: dict, t: int, f: dict, steps, draw_keys: tuple, fee
         r[f"interest_accrued_{j}"][t] = r["accruing"][t] * b * d.coupon[j - 1] / 12
     total = r["balance_open_total"][t] = sum(opens[1:], opens[0])
     fees = np.zeros(d.S)
-    for key, step in zip(fee_keys, [s for s in steps if s.kind == "fee"]):
+    for key, step in zip(fee_keys, [s for s in steps if s.kind == "fee"], strict=True):
         r[key][t] = fee_accrual(step, p, op, total)
         fees = fees + r[key][t]
     reserve_open = r["reserve_open"][t] = r["reserve_close"][t - 1]

@@ -28,8 +28,8 @@ def dashboard_values(deal: Deal, values: SheetValues, years: int) -> SheetValues
         d[f"dash_invested_{j}"] = [None] + [v[f"invested_{j}"]] * years
     if deal.node_sale is not None:
         n = deal.node_sale.tier_count
-        first = dict(zip(TIER_FIELDS, v["tier_1"]))
-        last = dict(zip(TIER_FIELDS, v[f"tier_{n}"]))
+        first = dict(zip(TIER_FIELDS, v["tier_1"], strict=True))
+        last = dict(zip(TIER_FIELDS, v[f"tier_{n}"], strict=True))
         d["dash_node"] = [first["payback_days_earned"], last["payback_days_earned"], first["roi_sell"],
                           v["node_sale_proceeds"], v["house_proceeds_to_emission"]]
         for k in range(1, n + 1):

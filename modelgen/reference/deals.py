@@ -94,5 +94,5 @@ class DealArrays:
                 rent_path[1:T + 1, s] = path
                 rent_path[T + 1:, s] = path[-1]
                 has_path[s] = 1.0
-        T = np.array([float(d.term_months) for d in deals])
-        return cls(deals, S, J, H, np.arange(n, dtype=float)[:, None], T, p, share, coupon, rent_path, has_path)
+        terms = np.array([float(d.term_months) for d in deals])
+        return cls(deals, S, J, H, np.arange(n, dtype=float)[:, None], terms, p, share, coupon, rent_path, has_path)

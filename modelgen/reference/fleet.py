@@ -94,7 +94,8 @@ def sources_uses(d: DealArrays, u: np.ndarray, fees=()) -> dict[str, np.ndarray]
     cap = capex(d)
     o1 = opex_month1(d, u, cap)
     rm = p["reserve_months"]
-    rate, fixed = 0.0, o1
+    rate: np.ndarray | float = 0.0
+    fixed = o1
     for f in fees:
         if f.basis == "balance_annual":
             rate = rate + p[f.rate]

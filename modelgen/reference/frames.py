@@ -72,7 +72,7 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
         for part in run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days,
                              settings["irr_floor_annual"]).values():
             values.update(part)
-        last = dict(zip(TIER_FIELDS, values.scalars[f"tier_{deal.node_sale.tier_count}"]))
+        last = dict(zip(TIER_FIELDS, values.scalars[f"tier_{deal.node_sale.tier_count}"], strict=True))
         values.scalars["check_tier_sizes"] = 1 if abs(last["cum_size"] - deal.node_sale.licences) > tolerance else 0
         extra += values.scalars["check_tier_sizes"]
     if deal.byod is not None:

@@ -180,7 +180,7 @@ def irr_monthly_batch(flows: np.ndarray, last: np.ndarray) -> np.ndarray:
         pick = found & (roots > 0)
         result[pick] = 1 / roots[pick] - 1
     for s in np.nonzero(exists & ~simple)[0]:
-        value = irr_monthly(masked[: last[s] + 1, s])
+        value = irr_monthly(masked[: last[s] + 1, s].tolist())
         result[s] = np.nan if value is None else value
     return result
 

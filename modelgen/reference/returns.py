@@ -59,7 +59,7 @@ def liquidation_cover(d: DealArrays, out: BatchValues) -> None:
     _cover_rows(out, "all", cover_all, owed_all)
 
 
-def _cover_rows(out: BatchValues, j, cover: np.ndarray, owed: np.ndarray) -> None:
+def _cover_rows(out: BatchValues, j, cover, owed) -> None:
     out.period(f"liquidation_cover_{j}", cover, start=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out.period(f"collateral_coverage_{j}", np.where(owed > 0, cover / np.where(owed > 0, owed, 1.0), np.nan), start=0, na=NA)
@@ -69,7 +69,7 @@ def _distributions(d: DealArrays, out: BatchValues) -> None:
     """distributions_j = interest_paid_j + principal_paid_j + sale_interest_received_j + sale_principal_received_j
     (+ junior_excess + sale_excess_received for class J); cash_flow_j = -invested_j at t = 0, then distributions."""
     r, J = out.periods, d.J
-    rows = {}
+    rows: dict[int | str, np.ndarray] = {}
     for j in range(1, J + 1):
         dist = r[f"interest_paid_{j}"] + r[f"principal_paid_{j}"] + r[f"sale_interest_received_{j}"] + r[f"sale_principal_received_{j}"]
         if j == J:
@@ -274,7 +274,7 @@ def secondary_market(d: DealArrays, out: BatchValues) -> None:
 
     first_stress_month = the first such month (0 = none);
     exit_per_100_at_first_stress_j = bid at that month / invested_j * 100 ("n/a" without a stress)."""
-    r, sc, p = out.periods, out.scalars, d.p
+    r, sc = out.periods, out.scalars
     spread = np.array([deal.secondary.spread for deal in d.deals])
     normal = np.array([deal.secondary.normal_haircut for deal in d.deals])
     crunch = np.array([deal.secondary.crunch_haircut for deal in d.deals])

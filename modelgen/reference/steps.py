@@ -80,6 +80,7 @@ def fee(m: Month, step: Step) -> None:
 
 def fee_accrual(step: Step, p: dict[str, np.ndarray], op: np.ndarray, balance_open_total: np.ndarray) -> np.ndarray:
     """<fee>_accrued = op * rate / 12 * balance_open_total (basis balance_annual) or op * rate (fixed_month)."""
+    assert step.rate is not None, f"fee step {step.name} names no rate input"
     rate = p[step.rate]
     if step.basis == "balance_annual":
         return op * rate / 12 * balance_open_total

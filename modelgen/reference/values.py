@@ -9,7 +9,7 @@ where a value does not exist).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -25,11 +25,13 @@ class SheetValues:
 
     periods: dict[str, list] = field(default_factory=dict)
     years: dict[str, list] = field(default_factory=dict)
-    scalars: dict[str, object] = field(default_factory=dict)
+    scalars: dict[str, Any] = field(default_factory=dict)
 
     def update(self, other: "SheetValues") -> None:
         """Merge another store in; a key may be defined once only."""
-        for mine, theirs in ((self.periods, other.periods), (self.years, other.years), (self.scalars, other.scalars)):
+        pairs: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = (
+            (self.periods, other.periods), (self.years, other.years), (self.scalars, other.scalars))
+        for mine, theirs in pairs:
             clash = set(mine) & set(theirs)
             if clash:
                 raise ValueError(f"reference keys defined twice: {sorted(clash)[:5]}")
@@ -74,7 +76,7 @@ class BatchValues:
         if integer:
             self.integer.add((kind, key))
 
-    def period(self, key: str, values: np.ndarray, start: int = 1, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
+    def period(self, key: str, values: Any, start: int = 1, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
         """A period row (n, S); ``start`` = 0 where the row has a value at t = 0 (the closing date)."""
         values = _owned(values, (self.n, self.S))
         self._note("period", key, na, integer)
@@ -87,7 +89,7 @@ class BatchValues:
         self.scalars[key] = values
         return values
 
-    def year(self, key: str, values: np.ndarray, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
+    def year(self, key: str, values: Any, na: Optional[str] = None, integer: bool = False) -> np.ndarray:
         values = _owned(values, (self.Y, self.S))
         self._note("year", key, na, integer)
         self.years[key] = values
@@ -107,7 +109,7 @@ class BatchValues:
         for key, arr in self.years.items():
             na, integer = self.na["year", key], ("year", key) in self.integer
             out.years[key] = [_plain(x, na, integer) for x in arr[:, s].tolist()]
-        for key, arr in self.scalars.items():
+        for key in self.scalars:
             out.scalars[key] = self.value(key, s)
         for key, cells in self.tables.items():
             out.scalars[key] = [float(c[s]) for c in cells]

@@ -52,7 +52,7 @@ def dashboard_rows(deal: Deal, years: int) -> list[tuple]:
     year_rows = []
     for j, name in zip(range(1, J + 1), names):
         year_rows.append((f"dash_cum_{j}", f"{name}: cumulative distributions", ["USD"] * (years + 1),
-                          [None] + [f"=INDEX([cum_distributions_{j}@all0],MIN(12*[year_number],term_months)+1)"] * years))
+                          [None] + [f"=INDEX([cum_distributions_{j}@all0],1,MIN(12*[year_number],term_months)+1)"] * years))
         year_rows.append((f"dash_invested_{j}", f"{name}: invested", ["USD"] * (years + 1),
                           [None] + [f"=[invested_{j}]"] * years))
     blocks.append(("The payback picture: cumulative distributions at each year end against money invested",

@@ -121,7 +121,11 @@ def write_inputs(wb, ws, styles: Styles, template: Template, settings: dict) -> 
         span = f"{xl_rowcol_to_cell(r, FIRST_SCENARIO_COL, False, True)}:{xl_rowcol_to_cell(r, last_col, False, True)}"
         active = values[selected_index]
         cached = excel_serial(active) if isinstance(active, dt.date) else active
-        ws.write_formula(r, VALUE_COL, f"=INDEX({span},{INDEX_KEY})", styles.value(unit), cached)
+        # INDEX(row_span,1,k) with both indices: every engine reads it alike; with one scenario the
+        # span is one cell, where Gnumeric's INDEX fails, and the active value is simply that cell.
+        active_formula = (f"=INDEX({span},1,{INDEX_KEY})" if len(scenarios) > 1
+                          else f"={xl_rowcol_to_cell(r, FIRST_SCENARIO_COL, False, True)}")
+        ws.write_formula(r, VALUE_COL, active_formula, styles.value(unit), cached)
         if note:
             ws.write_comment(r, LABEL_COL, f"{label} ({unit}): {note}", {"x_scale": 2})
         rule = validation_for(path, label, unit, note)

@@ -340,6 +340,6 @@ def _formula_count(ws) -> int:
     count = 0
     for row in ws.table.values():
         for cell in row.values():
-            if type(cell).__name__ == "Formula":
+            if type(cell).__name__ in ("Formula", "ArrayFormula"):  # every cell holding a formula, as verify counts
                 count += 1
     return count
