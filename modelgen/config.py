@@ -126,6 +126,39 @@ class Default(_Section):
     liquidation_cost_pct: Fraction = 0
 
 
+class Unlock(_Section):
+    """Tokens other than node rewards that enter circulation at the end of a month (team, investors)."""
+
+    month: Annotated[int, Field(ge=1, le=1200)]
+    tokens: NonNeg
+
+
+class TokenShock(_Section):
+    """A one-off fall of the token price from a month on (0 = no shock)."""
+
+    month: Month = 0
+    drop: Fraction = 0
+
+
+class ExitMarket(_Section):
+    """The market the node tokens are sold into: square-root impact on its daily volume (0 = off)."""
+
+    daily_volume_usd: NonNeg = 0
+    impact_coeff: Annotated[float, Field(ge=0, le=100)] = 0
+
+
+def _move_legacy_shock(data):
+    """Version-1 node templates wrote the token shock as token_shock_month / token_shock_drop."""
+    if not isinstance(data, dict) or not ({"token_shock_month", "token_shock_drop"} & set(data)):
+        return data
+    data = dict(data)
+    if "shock" in data:
+        raise ValueError("give the token shock either as shock: {month, drop} or as token_shock_month / "
+                         "token_shock_drop (version 1), not both")
+    data["shock"] = {"month": data.pop("token_shock_month", 0), "drop": data.pop("token_shock_drop", 0)}
+    return data
+
+
 class Secondary(_Section):
     """The tranche tokens' secondary market: yield spread over the coupon and the bid haircuts."""
 
@@ -145,22 +178,41 @@ class NodeSale(_Section):
     sold_share: Annotated[float, Field(gt=0, le=1)]
     active_share: Annotated[float, Field(gt=0, le=1)]
     token_supply: Positive
+    circulating0: Optional[Positive] = None   # None: the token supply (filled in by the validator)
+    # [] and None both mean no unlocks; stored as None so that the Inputs sheet has no empty row.
+    unlocks: Optional[Annotated[list[Unlock], Field(max_length=120)]] = None
     node_pool_share: Annotated[float, Field(gt=0, le=1)]
     emission_months: Annotated[int, Field(ge=1, le=1200)]
     emission_decay_monthly: Decline = 0
     token_price0: Positive
     token_drift_annual: Annotated[float, Field(gt=-1, le=100)] = 0
-    token_shock_month: Month = 0
-    token_shock_drop: Fraction = 0
+    dilution_elasticity: Annotated[float, Field(ge=0, le=10)] = 0
+    shock: TokenShock = TokenShock()
     node_opex_month: NonNeg = 0
+    rational_shutdown: bool = True
     vesting_months: Month = 0
     instant_claim_penalty: Fraction = 0
     hedge_funding_annual: Annotated[float, Field(ge=-1, le=10)] = 0
+    market: ExitMarket = ExitMarket()
     horizon_months: Annotated[int, Field(ge=1, le=600)]
 
     @property
     def tier_count(self) -> int:
         return self.tiers if isinstance(self.tiers, int) else len(self.tiers)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data):
+        data = _move_legacy_shock(data)
+        if isinstance(data, dict) and data.get("circulating0") is None and "token_supply" in data:
+            data = {**data, "circulating0": data["token_supply"]}
+        if isinstance(data, dict) and data.get("unlocks") == []:
+            data = {**data, "unlocks": None}
+        return data
+
+    @property
+    def unlock_list(self) -> list[Unlock]:
+        return list(self.unlocks or [])
 
     @model_validator(mode="after")
     def _consistent(self) -> "NodeSale":
@@ -172,33 +224,73 @@ class NodeSale(_Section):
             raise ValueError(f"tier_prices has {len(self.tier_prices)} prices for {self.tier_count} tiers")
         if self.vesting_months >= self.horizon_months:
             raise ValueError(f"vesting_months ({self.vesting_months}) must be shorter than horizon_months ({self.horizon_months})")
+        for i, unlock in enumerate(self.unlock_list):
+            if unlock.month > self.horizon_months:
+                raise ValueError(f"unlocks.{i}.month ({unlock.month}) is outside the horizon (months 1 to {self.horizon_months})")
+        if self.market.impact_coeff > 0 and self.market.daily_volume_usd <= 0:
+            raise ValueError("market.daily_volume_usd must be above 0 when market.impact_coeff is above 0 "
+                             "(the impact is measured against the daily volume)")
         return self
+
+
+class Staking(_Section):
+    """Staking the network's token instead of running a GPU (MODEL.md section 8)."""
+
+    bonded_ratio: Annotated[float, Field(gt=0, le=1)] = 0.5
+    staking_reward_share: Fraction = 1.0
 
 
 class Byod(_Section):
     """io.net-style bring-your-own-GPU economics (MODEL.md section 8)."""
 
     gpu_cost: Positive
+    resale_decline_annual: Fraction = 1
     power_w: NonNeg
+    idle_power_w: Optional[NonNeg] = None   # None: power_w (filled in by the validator)
     power_price: NonNeg
     bandwidth_month: NonNeg
     hire_share: Fraction
     hire_price: NonNeg
     platform_fee: Fraction
     network_emission_month: NonNeg
+    emission_decay_annual: Decline = 0
+    device_reward_share: Fraction = 1
     devices0: Annotated[float, Field(ge=1)]
     device_growth_monthly: Annotated[float, Field(ge=-0.5, le=10)]
     airdrop_tokens: NonNeg = 0
     airdrop_month: Month = 0
     lock_months: Month = 0
     token_price0: NonNeg
+    hours_per_month: Annotated[float, Field(gt=0, le=744)] = 730
     token_drift_annual: Annotated[float, Field(gt=-1, le=100)] = 0
+    circulating0: Optional[Positive] = None  # None: no dilution effect and no staking block
+    dilution_elasticity: Annotated[float, Field(ge=0, le=10)] = 0
+    stake_tokens: NonNeg = 0
+    staking: Staking = Staking()
+    rational_shutdown: bool = True
     horizon_months: Annotated[int, Field(ge=1, le=600)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data):
+        if isinstance(data, dict) and data.get("idle_power_w") is None and "power_w" in data:
+            data = {**data, "idle_power_w": data["power_w"]}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> "Byod":
         if self.lock_months >= self.horizon_months:
             raise ValueError(f"lock_months ({self.lock_months}) must be shorter than horizon_months ({self.horizon_months})")
+        if self.idle_power_w is not None and self.idle_power_w > self.power_w:
+            raise ValueError(f"idle_power_w ({self.idle_power_w:g}) is above power_w ({self.power_w:g})")
+        if self.airdrop_tokens > 0 and not 1 <= self.airdrop_month <= self.horizon_months:
+            raise ValueError(f"airdrop_month ({self.airdrop_month}) must be a month of the horizon (1 to "
+                             f"{self.horizon_months}) when airdrop_tokens is above 0")
+        if self.circulating0 is None and self.dilution_elasticity > 0:
+            raise ValueError("dilution_elasticity needs circulating0 (the supply the emission dilutes)")
+        if self.circulating0 is not None and self.token_price0 <= 0:
+            raise ValueError("token_price0 must be above 0 when circulating0 is given (the staking block buys "
+                             "tokens with the GPU's cost)")
         return self
 
 

@@ -67,33 +67,65 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "node_sale.sold_share": ("Share of licences sold", "%", "Licences sold / licences; tiers sell out in order."),
     "node_sale.active_share": ("Share of nodes active", "%", "Share of sold licences that run a node and share rewards."),
     "node_sale.token_supply": ("Token supply", "tokens", "Total token supply (for FDV and the node pool)."),
+    "node_sale.circulating0": ("Circulating supply at the sale", "tokens",
+                               "Tokens in circulation when rewards start; node emission and unlocks add to it."),
+    "node_sale.unlocks": ("Unlocks", "list", "Tokens other than node rewards entering circulation, as a list of "
+                                             "{month, tokens}; none by default."),
+    "node_sale.unlocks.*.month": ("Unlock month", "month", "Month at whose end these tokens enter circulation."),
+    "node_sale.unlocks.*.tokens": ("Tokens unlocked", "tokens", "Tokens other than node rewards (team, investors) unlocked."),
     "node_sale.node_pool_share": ("Share of supply to nodes", "%", "Share of the supply emitted to nodes."),
     "node_sale.emission_months": ("Emission period", "months", "Months over which the node pool is emitted."),
     "node_sale.emission_decay_monthly": ("Emission decay", "% / month", "Monthly decline of the emission (0 = linear)."),
-    "node_sale.token_price0": ("Token price at launch", "USD/token", "Token price in month 1."),
-    "node_sale.token_drift_annual": ("Token price drift", "% / yr", "Annual change of the token price."),
-    "node_sale.token_shock_month": ("Token shock month", "month", "Month from which the token price drops (0 = none)."),
-    "node_sale.token_shock_drop": ("Token shock drop", "%", "Share of the token price lost from the shock month."),
-    "node_sale.node_opex_month": ("Node operating cost", "USD/month", "Cost of running one node per month."),
+    "node_sale.token_price0": ("Token price at launch", "USD/token", "Token price in month 1, before dilution."),
+    "node_sale.token_drift_annual": ("Token price drift", "% / yr", "Annual change of the token price, apart from dilution."),
+    "node_sale.dilution_elasticity": ("Dilution elasticity", "x",
+                                      "Price x (supply at the sale / supply now)^elasticity: 0 ignores dilution, "
+                                      "1 keeps the market cap constant."),
+    "node_sale.shock.month": ("Token shock month", "month", "Month from which the token price drops (0 = none)."),
+    "node_sale.shock.drop": ("Token shock drop", "%", "Share of the token price lost from the shock month."),
+    "node_sale.node_opex_month": ("Node operating cost", "USD/month", "Cost of running one node per month (server, VPS)."),
+    "node_sale.rational_shutdown": ("Rational shutdown", "flag",
+                                    "TRUE: a node is switched off in a month whose rewards are worth less than its cost."),
     "node_sale.vesting_months": ("Vesting", "months", "Rewards earned in month m can be sold in month m + vesting."),
     "node_sale.instant_claim_penalty": ("Instant-claim penalty", "%", "Share of rewards lost when claimed at once."),
     "node_sale.hedge_funding_annual": ("Perp funding rate", "% / yr", "Cost of holding the short hedge over the vesting."),
+    "node_sale.market.daily_volume_usd": ("Token daily trading volume", "USD/day",
+                                          "The market node tokens are sold into (for the exit's price impact)."),
+    "node_sale.market.impact_coeff": ("Market impact coefficient", "x",
+                                      "Price lost = coefficient x sqrt(tokens sold / month's volume); 0 = no impact."),
     "node_sale.horizon_months": ("Horizon", "months", "Months over which returns are measured."),
     "byod.gpu_cost": ("GPU cost", "USD", "Price of the GPU the owner brings."),
-    "byod.power_w": ("Power draw", "W", "GPU power draw under load."),
+    "byod.resale_decline_annual": ("GPU resale decline", "% / yr",
+                                   "Annual fall of the GPU's resale value; sold at the horizon (1 = worthless)."),
+    "byod.power_w": ("Power draw, busy", "W", "GPU system power draw while hired."),
+    "byod.idle_power_w": ("Power draw, idle", "W", "Power draw while online but not hired."),
     "byod.power_price": ("Power price", "USD/kWh", "Owner's electricity price."),
     "byod.bandwidth_month": ("Bandwidth", "USD/month", "Internet cost per month."),
     "byod.hire_share": ("Share of hours hired", "%", "Share of hours a customer rents the GPU."),
     "byod.hire_price": ("Hire price", "USD/GPU-h", "Price per hour hired, before the platform fee."),
     "byod.platform_fee": ("Platform fee", "%", "Share of hire income the platform keeps."),
-    "byod.network_emission_month": ("Network emission", "tokens/month", "Block rewards per month shared by all devices online."),
+    "byod.network_emission_month": ("Network emission", "tokens/month", "Tokens the network emits in month 1."),
+    "byod.emission_decay_annual": ("Emission decline", "% / yr", "Annual decline of the network emission."),
+    "byod.device_reward_share": ("Share of emission to devices", "%",
+                                 "Share of the emission paid as block rewards to devices (1 = all; 0 = all to stakers)."),
     "byod.devices0": ("Devices online at the start", "#", "Devices sharing the block rewards in month 1."),
     "byod.device_growth_monthly": ("Device growth", "% / month", "Monthly growth of devices online (dilution)."),
     "byod.airdrop_tokens": ("Airdrop", "tokens", "Tokens airdropped to the device."),
     "byod.airdrop_month": ("Airdrop month", "month", "Month of the airdrop (0 = none)."),
     "byod.lock_months": ("Lock-up", "months", "Rewards earned in month m can be sold in month m + lock-up."),
     "byod.token_price0": ("Token price at the start", "USD/token", "Token price in month 1."),
-    "byod.token_drift_annual": ("Token price drift", "% / yr", "Annual change of the token price."),
+    "byod.hours_per_month": ("Hours per month", "hours", "Hours a GPU is online in a month."),
+    "byod.token_drift_annual": ("Token price drift", "% / yr", "Annual change of the token price, apart from dilution."),
+    "byod.circulating0": ("Circulating supply at the start", "tokens",
+                          "The network's tokens in circulation; its emission dilutes them (and sets the inflation)."),
+    "byod.dilution_elasticity": ("Dilution elasticity", "x", "Price x (supply at the start / supply now)^elasticity."),
+    "byod.stake_tokens": ("Stake per device", "tokens", "Tokens the network requires staked, bought at the start, "
+                                                      "returned at the horizon."),
+    "byod.staking.bonded_ratio": ("Bonded ratio", "%", "Share of the circulating supply staked."),
+    "byod.staking.staking_reward_share": ("Share of emission to stakers", "%",
+                                          "Share of the emission stakers receive (after commissions and taxes)."),
+    "byod.rational_shutdown": ("Rational shutdown", "flag",
+                               "TRUE: the owner unplugs in a month whose income is below its costs."),
     "byod.horizon_months": ("Horizon", "months", "Months over which returns are measured."),
 }
 
@@ -112,6 +144,10 @@ SECTIONS = {
 SETTINGS: dict[str, tuple[str, str, str, float]] = {
     "check_tolerance": ("Check tolerance", "USD", "A check fails when an identity is off by more than this.", 0.01),
     "days_per_month": ("Days per month", "days", "365.25 / 12: converts monthly rewards and costs to daily figures.", 365.25 / 12),
+    "irr_floor_annual": ("Lowest IRR shown (node and GPU owner)", "% / yr",
+                         "A node tier's or GPU owner's IRR below this shows as n/a: the money is as good as lost (the "
+                         "ROI says how much), and so far below zero the IRR has several roots or none that spreadsheet "
+                         "engines agree on.", -0.99),
 }
 
 
@@ -137,6 +173,9 @@ def defined_name(path: str) -> str:
     match = re.fullmatch(r"(node_sale\.tiers|node_sale\.tier_prices|revenue\.rent_path)\.(\d+)", path)
     if match:
         return f"{match.group(1).replace('.', '_')}_{int(match.group(2)) + 1}"
+    match = re.fullmatch(r"node_sale\.unlocks\.(\d+)\.(\w+)", path)
+    if match:
+        return f"node_sale_unlock{int(match.group(1)) + 1}_{match.group(2)}"
     if path == "name":
         return "deal_name"
     return path.replace(".", "_")

@@ -15,7 +15,7 @@ from .audit import REF, STRING, _formula_text
 # Excel 2010 functions that LibreOffice 7.4 has and the `formulas` package evaluates.
 ALLOWED_FUNCTIONS = frozenset({
     "ABS", "AND", "COUNT", "COUNTIF", "EDATE", "IF", "IFERROR", "INDEX", "IRR", "ISNUMBER", "MATCH", "MAX", "MIN",
-    "NA", "OR", "ROUNDUP", "SUM", "SUMIF", "SUMPRODUCT",
+    "NA", "OR", "ROUNDUP", "SQRT", "SUM", "SUMIF", "SUMPRODUCT",
 })
 FUNCTION = re.compile(r"(?<![A-Za-z0-9_.])([A-Z][A-Z0-9.]*)\(")
 NAME_TOKEN = re.compile(r"(?<![A-Za-z0-9_.!$])([A-Za-z_][A-Za-z0-9_.]*)(?![A-Za-z0-9_(!])")

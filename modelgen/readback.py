@@ -89,6 +89,9 @@ def _with_note_authors(path: Path) -> io.BytesIO | None:
 
 
 def _cell_value(value: Any) -> Any:
+    # LibreOffice re-saves a TRUE/FALSE input (e.g. node_sale.rational_shutdown) as the formula TRUE().
+    if isinstance(value, str) and value.replace(" ", "").upper() in ("=TRUE()", "=FALSE()"):
+        return value.replace(" ", "").upper() == "=TRUE()"
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time(0) else value
     if isinstance(value, float) and value.is_integer():

@@ -84,9 +84,10 @@ def build_summary(result: ModelResult) -> dict[str, Any]:
             row = dict(zip(TIER_FIELDS, s[f"tier_{k}"], strict=True))
             tiers.append({"tier": k, "price": row["price"],
                           "payback_days_earned": _number_or_null(row["payback_days_earned"]),
-                          "roi_sell_at_vesting": row["roi_sell"]})
+                          "roi_sell_at_vesting": row["roi_sell"], "implied_fdv": row["implied_fdv"]})
         out["node_sale"] = {"tiers": tiers}
     if deal.byod is not None:
         out["byod"] = {"payback_month": _number_or_null(s["byod_payback_month"]), "roi": s["byod_roi"],
-                       "usage_share_of_income": _number_or_null(s["usage_share_of_income"])}
+                       "usage_share_of_income": _number_or_null(s["usage_share_of_income"]),
+                       "staking_real_yield": s.get("staking_real_yield_month1")}
     return out

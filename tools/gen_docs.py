@@ -103,7 +103,7 @@ def _key_rows(node: dict[str, Any], defs: dict[str, Any], prefix: str, out: list
         path = f"{prefix}{key}"
         target = child
         for option in child.get("anyOf", []):
-            if "$ref" in option:
+            if "$ref" in option or (option.get("type") == "array" and "$ref" in option.get("items", {})):
                 target = option
         resolved = _resolve(target, defs)
         if key in required:

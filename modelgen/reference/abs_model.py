@@ -26,6 +26,7 @@ from . import fleet
 from .deals import DealArrays
 from .metrics import edate, excel_serial
 from .returns import checks, participants, returns, secondary_market
+from .secondary import secondary_rows
 from .steps import STEP_FUNCTIONS, Month, fee_accrual
 from .values import NA, BatchValues, SheetValues  # noqa: F401 (SheetValues: the flat store, re-exported)
 
@@ -317,6 +318,7 @@ def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01) -> BatchValues:
     _sale(d, out, [k.replace("_accrued", "_unpaid") for k in fee_keys])
     returns(d, out)
     secondary_market(d, out)
+    secondary_rows(d, out)
     participants(d, out, fee_keys)
     checks(d, out, steps, check_tolerance)
     return out

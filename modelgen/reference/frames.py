@@ -69,13 +69,14 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     values = run_abs_batch(DealArrays.of([deal], columns.horizon), tolerance).deal(0)
     extra = 0
     if deal.node_sale is not None:
-        for part in run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days).values():
+        for part in run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days,
+                             settings["irr_floor_annual"]).values():
             values.update(part)
         last = dict(zip(TIER_FIELDS, values.scalars[f"tier_{deal.node_sale.tier_count}"], strict=True))
         values.scalars["check_tier_sizes"] = 1 if abs(last["cum_size"] - deal.node_sale.licences) > tolerance else 0
         extra += values.scalars["check_tier_sizes"]
     if deal.byod is not None:
-        for part in run_byod(deal.byod, columns.byod or deal.byod.horizon_months, days).values():
+        for part in run_byod(deal.byod, columns.byod or deal.byod.horizon_months, days, settings["irr_floor_annual"]).values():
             values.update(part)
     values.scalars["master_check"] = values.scalars["master_check"] + extra
     values.update(dashboard_values(deal, values, columns.years))

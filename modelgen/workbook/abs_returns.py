@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..waterfall import fee_steps
 from .layout import Row, SheetSpec, blank, section
+from .secondary_rows import secondary_rows
 
 
 def _sum(keys) -> str:
@@ -182,6 +183,7 @@ def returns_sheet(tranche_names: list[str]) -> SheetSpec:
         Row("max_ltv", f"Maximum LTV: {tranche_names[0]}", "x", kind="scalar",
             f='=IF(COUNT([ltv_1@all])>0,MAX([ltv_1@all]),"n/a")',
             note="Highest monthly class-1 LTV over the months the waterfall runs."),
+        *secondary_rows(tranche_names),
         blank(),
         section("What the yield really is, by deal year"),
         Row("year_number", "Deal year", "year", kind="year", f="=[year_number@-1]+1", f0="=1", note="Year 1, 2, ..."),

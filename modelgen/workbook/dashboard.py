@@ -83,8 +83,11 @@ def chart_data_rows(deal: Deal) -> list[tuple]:
     return rows
 
 
+CLASS_COLOURS = ("#1F4E79", "#C00000", "#548235", "#BF8F00", "#7030A0")  # one per class: exit solid, promised dashed
+
+
 def chart_count(deal: Deal) -> int:
-    return 5 + (deal.node_sale is not None) + (deal.byod is not None)
+    return 6 + (deal.node_sale is not None) + (deal.byod is not None)
 
 
 def _block_rows(plan: Plan, deal: Deal) -> int:
@@ -209,6 +212,15 @@ def _charts(wb, ws, plan: Plan, deal: Deal) -> list:
     c = _line(wb, "Tranche balances (waterfall)", "USD", kind="area", subtype="stacked")
     for j, name in zip(range(1, J + 1), names):
         c.add_series({"name": name, "categories": close, "values": _series_range(plan, f"balance_close_{j}", 0)})
+    charts.append(c)
+    c = _line(wb, "Selling the token: exit value against the value promised", "Per 100 invested")
+    for j, name in zip(range(1, J + 1), names):
+        colour = CLASS_COLOURS[(j - 1) % len(CLASS_COLOURS)]
+        c.add_series({"name": f"{name}: exit value", "categories": close, "line": {"color": colour},
+                      "values": _series_range(plan, f"exit_per_100_{j}", 0), "smooth": False})
+        c.add_series({"name": f"{name}: promised (par claim)", "categories": close,
+                      "values": _series_range(plan, f"promised_per_100_{j}", 0),
+                      "line": {"color": colour, "dash_type": "dash"}, "smooth": False})
     charts.append(c)
     c = _line(wb, "Cumulative distributions against money invested", "USD", x_title="Deal year", kind="column")
     line = _add_chart(wb, {"type": "line"})

@@ -10,6 +10,8 @@ references, so one template gives the same formula (in R1C1 terms) in every peri
 
     [key]        the same period column of that row (or, for a single-value row, its $D$ cell)
     [key@-1]     the previous period column (corkscrews)
+    [key@+1]     the next period column (backward recursions: the last column reads the empty one
+                 beyond the row, which counts as 0)
     [key@all]    the whole row over months 1..H, absolute ($F$r:$X$r)
     [key@all0]   the whole row over t = 0..H, absolute
     [key@out]    table rows: the second value column (E); [key@net] the third (F)
@@ -30,7 +32,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 LABEL_COL, UNIT_COL, KEY_COL, VALUE_COL, FIRST_PERIOD_COL = 0, 1, 2, 3, 4
 FIRST_ROW = 6  # 0-based row index of the first content row (rows 1-5 are the header block)
-TOKEN = re.compile(r"\[([a-z][a-z0-9_]*)(?:\.\.([a-z][a-z0-9_]*))?(?:@(-1|all0|all|out|net|tot|c\d+))?\]")
+TOKEN = re.compile(r"\[([a-z][a-z0-9_]*)(?:\.\.([a-z][a-z0-9_]*))?(?:@(-1|\+1|all0|all|out|net|tot|c\d+))?\]")
 
 
 @dataclass
@@ -127,7 +129,7 @@ class Plan:
                 first = FIRST_PERIOD_COL + (1 if (mod == "all" and place.kind == "period") else 0)
                 return (prefix + xl_rowcol_to_cell(place.row, first, True, True) + ":"
                         + xl_rowcol_to_cell(place.row, place.last_col, True, True))
-            target = col - 1 if mod == "-1" else col
+            target = col - 1 if mod == "-1" else col + 1 if mod == "+1" else col
             if target < FIRST_PERIOD_COL:
                 raise ValueError(f"[{key}@{mod}] on {sheet} reaches before t = 0")
             return prefix + xl_rowcol_to_cell(place.row, target)
@@ -139,7 +141,7 @@ def quote_sheet(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else "'" + name.replace("'", "''") + "'"
 
 
-_WORDS = {None: "", "-1": " (previous month)", "all": " (every month)", "all0": " (every period from close)",
+_WORDS = {None: "", "-1": " (previous month)", "+1": " (next month)", "all": " (every month)", "all0": " (every period from close)",
           "tot": " (total)", "out": " (cash out)", "net": " (net)"}
 
 

@@ -59,9 +59,9 @@ def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
     sheets = [timeline_sheet(), depreciation_sheet(), waterfall, tranches_sheet(names),
               returns_sheet(names), participants_sheet(names)]
     if deal.node_sale is not None:
-        sheets += [node_roi_sheet(columns.node), node_tiers_sheet(deal.node_sale)]
+        sheets += [node_roi_sheet(columns.node, deal.node_sale), node_tiers_sheet(deal.node_sale)]
     if deal.byod is not None:
-        sheets.append(byod_sheet(columns.byod))
+        sheets.append(byod_sheet(columns.byod, deal.byod))
     sheets.append(checks_sheet(names, block, deal.node_sale.tier_count if deal.node_sale else None))
     return sheets
 
