@@ -144,8 +144,8 @@ SECTIONS = {
 SETTINGS: dict[str, tuple[str, str, str, float]] = {
     "check_tolerance": ("Check tolerance", "USD", "A check fails when an identity is off by more than this.", 0.01),
     "days_per_month": ("Days per month", "days", "365.25 / 12: converts monthly rewards and costs to daily figures.", 365.25 / 12),
-    "irr_floor_annual": ("Lowest IRR shown (node and GPU owner)", "% / yr",
-                         "A node tier's or GPU owner's IRR below this shows as n/a: the money is as good as lost (the "
+    "irr_floor_annual": ("Lowest IRR shown", "% / yr",
+                         "An IRR (a class's, a node tier's or the GPU owner's) below this shows as n/a: the money is as good as lost (the "
                          "ROI says how much), and so far below zero the IRR has several roots or none that spreadsheet "
                          "engines agree on.", -0.99),
 }

@@ -300,8 +300,9 @@ def _sale(d: DealArrays, out: BatchValues, fee_keys: list[str]) -> None:
     out.period("sale_excess_received", flag * junior)
 
 
-def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01) -> BatchValues:
-    """Every securitization row for the S deals of ``d``, over periods 0..H."""
+def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01, irr_floor: float = -0.99) -> BatchValues:
+    """Every securitization row for the S deals of ``d``, over periods 0..H (an IRR below
+    ``irr_floor`` a year shows as n/a; a payback counts cash within ``check_tolerance`` of invested)."""
     out = BatchValues(d.S, d.n, max(1, math.ceil(d.H / 12)))
     names = [tranche.name for tranche in d.deals[0].structure.tranches]
     steps = priority_of_payments(names)
@@ -316,7 +317,7 @@ def run_abs_batch(d: DealArrays, check_tolerance: float = 0.01) -> BatchValues:
         _month(d, r, t, f, steps, draw_keys, fee_keys)
     _totals(d, out, fee_keys)
     _sale(d, out, [k.replace("_accrued", "_unpaid") for k in fee_keys])
-    returns(d, out)
+    returns(d, out, irr_floor, check_tolerance)
     secondary_market(d, out)
     secondary_rows(d, out)
     participants(d, out, fee_keys)

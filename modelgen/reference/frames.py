@@ -66,7 +66,7 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     columns = columns or Columns.of(deal)
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     tolerance, days = settings["check_tolerance"], settings["days_per_month"]
-    values = run_abs_batch(DealArrays.of([deal], columns.horizon), tolerance).deal(0)
+    values = run_abs_batch(DealArrays.of([deal], columns.horizon), tolerance, settings["irr_floor_annual"]).deal(0)
     extra = 0
     if deal.node_sale is not None:
         for part in run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days,

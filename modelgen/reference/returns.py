@@ -92,7 +92,7 @@ def _distributions(d: DealArrays, out: BatchValues) -> None:
         out.period(f"cum_distributions_{h}", cum, start=0)
 
 
-def returns(d: DealArrays, out: BatchValues) -> None:
+def returns(d: DealArrays, out: BatchValues, irr_floor: float = -0.99, tolerance: float = 0.01) -> None:
     """Section 5 per holder: received, recovery, loss %, IRR (effective and nominal), MOIC, WAL, payback,
     cover, and the yield by deal year with the mark-to-liquidation return."""
     r, sc, J = out.periods, out.scalars, d.J
@@ -143,13 +143,15 @@ def returns(d: DealArrays, out: BatchValues) -> None:
         monthly = irr_monthly_batch(r[f"cash_flow_{h}"], d.T.astype(int))
         with np.errstate(invalid="ignore"):
             effective = np.where(monthly > -1, (1 + monthly) ** 12 - 1, np.nan)
-        out.scalar(f"irr_{h}", effective, na=NA)
-        out.scalar(f"irr_nominal_{h}", np.where(monthly > -1, 12 * monthly, np.nan), na=NA)
+        # below the floor the money is as good as lost and engines disagree on the root: n/a
+        shown = effective >= irr_floor
+        out.scalar(f"irr_{h}", np.where(shown, effective, np.nan), na=NA)
+        out.scalar(f"irr_nominal_{h}", np.where(shown, 12 * monthly, np.nan), na=NA)
         out.scalar(f"moic_{h}", received / inv)
         with np.errstate(divide="ignore", invalid="ignore"):
             out.scalar(f"wal_years_{h}", np.where(reductions > 0, weighted / 12 / np.where(reductions > 0, reductions, 1.0), np.nan), na=NA)
         cum = r[f"cum_distributions_{h}"]
-        out.scalar(f"payback_month_{h}", first_month(cum >= inv), na=NEVER, integer=True)
+        out.scalar(f"payback_month_{h}", first_month(cum >= inv - tolerance), na=NEVER, integer=True)
         out.scalar(f"first_shortfall_month_{h}", first_month(unpaid), na=NONE, integer=True)
         out.scalar(f"min_interest_cover_{h}", np.fmin.reduce(cover_row[1:], axis=0), na=NA)
         cover = r[f"liquidation_cover_{h}"]

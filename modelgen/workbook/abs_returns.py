@@ -109,21 +109,25 @@ def _class_rows(j, name: str, J: int) -> list[Row]:
         Row(f"recovery_per_100_{j}", f"{name}: recovery per 100 invested", "per 100", kind="scalar",
             f=f"=[recovery_{j}]/{inv}*100", note="Recovery / invested x 100."),
         Row(f"irr_{j}", f"{name}: IRR (effective annual)", "%", kind="scalar",
-            f=f'=IF({has_root},IFERROR((1+IRR({cf},{guess}))^12-1,"n/a"),"n/a")',
-            note="(1 + monthly IRR)^12 - 1; n/a where the cash flows never change sign or no root is found. The guess "
+            f=f'=IF({has_root},IFERROR(IF((1+IRR({cf},{guess}))^12-1<irr_floor_annual,"n/a",(1+IRR({cf},{guess}))^12-1),'
+              f'"n/a"),"n/a")',
+            note="(1 + monthly IRR)^12 - 1; n/a where the cash flows never change sign, no root is found or the IRR is "
+                 "below the lowest IRR shown (a setting). The guess "
                  "(MOIC spread over the cash-weighted months of the distributions) helps engines that iterate from "
                  "it converge."),
         Row(f"irr_nominal_{j}", f"{name}: IRR (nominal annual)", "%", kind="scalar",
-            f=f'=IF({has_root},IFERROR(12*IRR({cf},{guess}),"n/a"),"n/a")',
-            note="12 x monthly IRR: the figure comparable with a coupon."),
+            f=f'=IF({has_root},IFERROR(IF((1+IRR({cf},{guess}))^12-1<irr_floor_annual,"n/a",12*IRR({cf},{guess})),'
+              f'"n/a"),"n/a")',
+            note="12 x monthly IRR: the figure comparable with a coupon (n/a where the effective IRR is n/a)."),
         Row(f"moic_{j}", f"{name}: MOIC", "x", kind="scalar", f=f"=[total_received_{j}]/{inv}",
             note="Total received / invested."),
         Row(f"wal_years_{j}", f"{name}: weighted average life", "years", kind="scalar",
             f=f'=IF([balance_reductions_{j}]>0,[balance_reduction_month_weighted_{j}]/12/[balance_reductions_{j}],"n/a")',
             note="Sum of (t / 12) x balance reduction at t / sum of balance reductions."),
         Row(f"payback_month_{j}", f"{name}: payback month", "month", kind="scalar",
-            f=f'=IF(MAX({cum})>={inv},SUMPRODUCT(({cum}<{inv})*1)+1,"never")',
-            note="First month in which cumulative distributions reach the amount invested."),
+            f=f'=IF(MAX({cum})>={inv}-check_tolerance,SUMPRODUCT(({cum}<{inv}-check_tolerance)*1)+1,"never")',
+            note="First month in which cumulative distributions reach the amount invested (within the check "
+                 "tolerance, so that a class paid back to the cent is not 'never' for a rounding residue)."),
         Row(f"first_shortfall_month_{j}", f"{name}: first month with interest unpaid", "month", kind="scalar",
             f=f'{{=IF(MAX({unpaid})>0,MATCH(TRUE,{unpaid}>0,0),"none")}}',
             note="First month that ends with interest arrears (after the reserve; after a default, the interest "
