@@ -63,6 +63,7 @@ def changes(draw):
         "assets.buyer_discount_annual": draw(st.one_of(st.just("none"), st.just(0.0), st.floats(0.05, 0.5))),
         "opex.idle_power_share": draw(fraction),
         "revenue.util_start": draw(fraction),
+        "revenue.rent_decline": draw(st.sampled_from([0.0, 0.2])),  # 0 with a 0% buyer discount: g * v = 1
         "structure.reserve_months": draw(st.integers(0, 6)),
         "structure.junior_excess_share": draw(fraction),
         "structure.tranches.0.share": senior,
