@@ -10,8 +10,9 @@ fraction = st.floats(0, 1, allow_nan=False)
 @st.composite
 def small_deal_changes(draw) -> dict:
     senior = draw(st.floats(0.05, 0.95))
+    term = draw(st.integers(1, 6))
     return {
-        "term_months": draw(st.integers(1, 6)),
+        "term_months": term,
         "assets.gpu_unit_price": draw(st.floats(5000, 40000)),
         "assets.value_decline": draw(st.floats(0, 0.9)),
         "revenue.rent0": draw(st.floats(0.1, 6)),
@@ -21,7 +22,6 @@ def small_deal_changes(draw) -> dict:
         "shock.value_drop": draw(fraction),
         "opex.fixed_opex_month": draw(st.floats(0, 20000)),
         "fees.mgmt_fee_annual": draw(st.floats(0, 0.05)),
-        "structure.amortization": draw(st.sampled_from(["bullet", "straight_line", "sweep"])),
         "structure.reserve_months": draw(st.integers(0, 6)),
         "structure.junior_excess_share": draw(fraction),
         "structure.tranches.0.share": senior,
@@ -33,6 +33,19 @@ def small_deal_changes(draw) -> dict:
         "default.forced_month": draw(st.integers(0, 7)),
         "default.liquidation_lag_months": draw(st.integers(0, 3)),
         "default.fire_sale_discount": draw(fraction),
+        # version-2 mechanisms
+        "revenue.rent_decline": draw(st.sampled_from([0.0, 0.2])),  # 0 with a 0% buyer discount: g * v = 1
+        "assets.useful_life_months": draw(st.integers(1, 8)),
+        "assets.scrap_value_pct": draw(st.one_of(st.just(0.0), st.floats(0.01, 0.2))),
+        "assets.buyer_discount_annual": draw(st.sampled_from([0.0, 0.15, 0.5])),
+        "opex.idle_power_share": draw(fraction),
+        "structure.amortization": draw(st.sampled_from(["bullet", "straight_line", "ltv", "sweep"])),
+        "structure.principal_allocation": draw(st.sampled_from(["sequential", "pro_rata"])),
+        "structure.interest_holiday_months": draw(st.integers(0, term - 1)),
+        "structure.platform_retention": draw(fraction),
+        "structure.triggers.dscr_min": draw(st.sampled_from([0.0, 1.0, 1.3])),
+        "structure.triggers.dscr_months": draw(st.integers(0, 3)),
+        "structure.triggers.ltv_max": draw(st.sampled_from([0.0, 0.6, 0.9])),
     }
 
 
