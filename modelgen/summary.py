@@ -75,9 +75,14 @@ def securitization_summary(deal, get, scenario: str) -> dict[str, Any]:
 
 
 def build_summary(result: ModelResult) -> dict[str, Any]:
+    """The summary with only the parts the template has; name, scenario and checks_ok (every part's
+    checks) always."""
     deal, values = result.deal, result.values
-    out = securitization_summary(deal, _OneDeal(values), result.scenario)
     s = values.scalars
+    if deal.has_securitization:
+        out = securitization_summary(deal.securitization, _OneDeal(values), result.scenario)
+    else:
+        out = {"name": deal.name, "scenario": result.scenario, "checks_ok": s["master_check"] == 0}
     if deal.node_sale is not None:
         tiers = []
         for k in range(1, deal.node_sale.tier_count + 1):
