@@ -74,6 +74,7 @@ class Opex(_Section):
 class Fees(_Section):
     issuance_fee_pct: Annotated[float, Field(ge=0, lt=1)]
     mgmt_fee_annual: Annotated[float, Field(ge=0, lt=1)]
+    trustee_fee_month: NonNeg = 0
 
 
 class Tranche(_Section):

@@ -49,7 +49,8 @@ class Step:
 def fee_steps() -> list[Step]:
     """Senior fees, paid after operating costs and before any class, in this order."""
     return [Step("fee", "mgmt_fee", "Platform management fee", reserve_covers=True,
-                 rate="fees.mgmt_fee_annual", basis="balance_annual")]
+                 rate="fees.mgmt_fee_annual", basis="balance_annual"),
+            Step("fee", "trustee_fee", "Trustee fee", reserve_covers=True, rate="fees.trustee_fee_month", basis="fixed_month")]
 
 
 def priority_of_payments(tranche_names: list[str]) -> list[Step]:
