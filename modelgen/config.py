@@ -1,6 +1,6 @@
 """The deal description: one validated object that every engine reads.
 
-A :class:`Deal` is one fully resolved scenario of a template (MODEL.md Appendix A). The
+A :class:`Deal` is one fully resolved scenario of a template (the format: docs/template-format.md). The
 reference model and the workbook writer both read it; neither reads the other. Every field is
 validated here, so that a bad input fails with its dotted path and a reason, not deep inside
 an engine.
@@ -134,7 +134,7 @@ class Secondary(_Section):
 
 
 class NodeSale(_Section):
-    """Aethir-style node licences sold in rising price tiers (MODEL.md section 7)."""
+    """Aethir-style node licences sold in rising price tiers."""
 
     licences: Annotated[int, Field(ge=1)]
     tiers: Union[Annotated[int, Field(ge=1, le=500)], Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=500)]]
@@ -175,7 +175,7 @@ class NodeSale(_Section):
 
 
 class Byod(_Section):
-    """io.net-style bring-your-own-GPU economics (MODEL.md section 8)."""
+    """io.net-style bring-your-own-GPU economics."""
 
     gpu_cost: Positive
     power_w: NonNeg

@@ -1,4 +1,4 @@
-"""The machine-readable summary of MODEL.md Appendix B (version 2), computed by the reference model."""
+"""The machine-readable summary that ``modelgen summary --json`` prints, computed by the reference model."""
 from __future__ import annotations
 
 import math
@@ -36,7 +36,7 @@ class _OneDeal:
 
 
 def securitization_summary(deal, get, scenario: str) -> dict[str, Any]:
-    """Appendix B's securitization part from one deal's reference values (``get.scalar`` / ``get.years``)."""
+    """The summary's securitization part from one deal's reference values (``get.scalar`` / ``get.years``)."""
     deal_years = max(1, math.ceil(deal.term_months / 12))
     tranches = []
     for j, tranche in enumerate(deal.structure.tranches, start=1):

@@ -1,4 +1,4 @@
-"""Deal templates: YAML files with a base deal and named scenarios (MODEL.md Appendix A).
+"""Deal templates: YAML files with a base deal and named scenarios (the format: docs/template-format.md).
 
 A :class:`Template` holds the base inputs (a nested dict), the scenario overrides (dotted path ->
 value) and the selected scenario. :meth:`Template.deal` resolves one scenario into a validated

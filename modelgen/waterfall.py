@@ -1,4 +1,4 @@
-"""The priority of payments, declared once (MODEL.md section 3).
+"""The priority of payments, declared once (docs/model.md section 3).
 
 An ordered list of named steps. The reference model implements each step *kind* once, as a
 small function named after it (``modelgen.reference``); the workbook writer implements each

@@ -1,5 +1,5 @@
-"""Reference model of the DePIN side: node-sale ROI (MODEL.md section 7) and bring-your-own-GPU
-ROI (section 8). Plain loops over months m = 1..H, keyed like the workbook rows.
+"""Reference model of the DePIN side: node-sale ROI (docs/model.md section 8) and bring-your-own-GPU
+ROI (section 9). Plain loops over months m = 1..H, keyed like the workbook rows.
 
 Node licences: every tier earns the same rewards per node; only the price paid differs. So the
 monthly rows are per node, and each tier's payback, ROI, IRR and break-even price are found from

@@ -3,7 +3,7 @@
 ``run(deal)`` is the S = 1 case of the batch engine, plus the DePIN parts and the Dashboard's
 figures; its values are flat (key -> series or single value). ``run_batch(deals)`` computes many
 securitization deals at once (the same code, arrays over deals) and ``summary_batch`` turns a
-batch into one Appendix-B summary per deal.
+batch into one summary (as ``summary --json`` prints it) per deal.
 """
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ SUMMARY_CHUNK = 1000  # deals computed at once when only their summaries are kep
 
 
 def summary_batch(deals: list[Deal], batch: BatchValues | None = None, scenario: str = "base") -> list[dict]:
-    """One Appendix-B summary (securitization part) per deal of a batch: of ``batch`` where given,
+    """One summary (its securitization part) per deal of a batch: of ``batch`` where given,
     else computed here in chunks of SUMMARY_CHUNK deals over the batch's common horizon."""
     from ..summary import securitization_summary
 

@@ -1,4 +1,4 @@
-"""Participants and Checks sheets (MODEL.md sections 6 and 10) as row specs."""
+"""Participants and Checks sheets (docs/model.md sections 6 and 10) as row specs."""
 from __future__ import annotations
 
 from ..waterfall import PARTICIPANTS, fee_steps
@@ -9,7 +9,7 @@ from .waterfall_rows import WaterfallBlock
 def participants_sheet(tranche_names: list[str]) -> SheetSpec:
     J = len(tranche_names)
     s = SheetSpec("Participants", "Who gets what", "Whole-life cash in, cash out and net (in - out) of everyone the "
-                  "money passes through (MODEL.md section 6). The nets sum to zero.", columns="table",
+                  "money passes through. The nets sum to zero.", columns="table",
                   table_headers=("Cash in", "Cash out", "Net", "Risk borne"))
     net = "=D{row}-E{row}"
     kept = "structure_platform_retention"

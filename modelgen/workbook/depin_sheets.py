@@ -1,4 +1,4 @@
-"""Node ROI, Node tiers and BYOD ROI sheets (MODEL.md sections 7-8) as row specs.
+"""Node ROI, Node tiers and BYOD ROI sheets (docs/model.md sections 8-9) as row specs.
 
 Every tier earns the same rewards per node, so the monthly rows are per node, and the tier
 table finds each tier's payback, ROI, IRR and break-even price from them by lookup: one row per
@@ -40,7 +40,7 @@ def _c(index: int) -> str:
 def node_roi_sheet(horizon: int) -> SheetSpec:
     s = SheetSpec("Node ROI", "Node-sale ROI per node, month by month",
                   "Token emission shared by all active nodes, the token price, and each strategy's net cash per "
-                  "node (MODEL.md section 7). Every tier earns the same; see Node tiers for what each tier paid.",
+                  "node. Every tier earns the same; see Node tiers for what each tier paid.",
                   horizon=horizon, period_label="N")
     strategy_cash = {
         "earned": "=[in_horizon]*[earned_value]-[node_opex]",
@@ -175,7 +175,7 @@ def node_tiers_sheet(ns: NodeSale) -> SheetSpec:
 
 def byod_sheet(horizon: int) -> SheetSpec:
     s = SheetSpec("BYOD ROI", "Bring-your-own-GPU ROI, month by month",
-                  "A GPU owner joining a DePIN network (MODEL.md section 8): hire income from real usage against "
+                  "A GPU owner joining a DePIN network: hire income from real usage against "
                   "block rewards diluted by a growing network, the airdrop, costs, and the payback.",
                   horizon=horizon, period_label="N")
     s.add(
