@@ -1,7 +1,7 @@
 """Benchmark: the reference engine on a batch of deals; prints figures, asserts nothing.
 
 Runs 10,000 variants of a template (random rent decline, utilisation and shock month) through
-``summary_batch`` (every row computed, only the Appendix-B summaries kept) and ``run_batch``
+``summary_batch`` (every row computed, only the summaries kept) and ``run_batch``
 (every row of every deal kept): deals per second, against the Monte Carlo budget of 10,000
 paths in under 20 s.
 

@@ -15,11 +15,13 @@ OUTPUT_DIR = Path("outputs")
 
 
 def columns_of(template: Template) -> Columns:
-    """Period columns in the workbook: the longest term (and horizons) over all scenarios."""
+    """Period columns in the workbook: the longest term (and horizons) over all scenarios; a term
+    of 0 where the template has no securitization."""
     deals = list(template.deals().values())
     node = [d.node_sale.horizon_months for d in deals if d.node_sale]
     byod = [d.byod.horizon_months for d in deals if d.byod]
-    return Columns(max(d.term_months for d in deals), max(node) if node else None, max(byod) if byod else None)
+    terms = [d.term_months for d in deals if d.term_months]
+    return Columns(max(terms) if terms else 0, max(node) if node else None, max(byod) if byod else None)
 
 
 def reference_for(template: Template, settings: dict | None = None) -> ModelResult:

@@ -1,6 +1,6 @@
 """The deal description: one validated object that every engine reads.
 
-A :class:`Deal` is one fully resolved scenario of a template (MODEL.md Appendix A). The
+A :class:`Deal` is one fully resolved scenario of a template (the format: docs/template-format.md). The
 reference model and the workbook writer both read it; neither reads the other. Every field is
 validated here, so that a bad input fails with its dotted path and a reason, not deep inside
 an engine.
@@ -76,6 +76,7 @@ class Opex(_Section):
 class Fees(_Section):
     issuance_fee_pct: Annotated[float, Field(ge=0, lt=1)]
     mgmt_fee_annual: Annotated[float, Field(ge=0, lt=1)]
+    trustee_fee_month: NonNeg = 0
 
 
 class Tranche(_Section):
@@ -168,7 +169,7 @@ class Secondary(_Section):
 
 
 class NodeSale(_Section):
-    """Aethir-style node licences sold in rising price tiers (MODEL.md section 7)."""
+    """Aethir-style node licences sold in rising price tiers."""
 
     licences: Annotated[int, Field(ge=1)]
     tiers: Union[Annotated[int, Field(ge=1, le=500)], Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=500)]]
@@ -234,14 +235,14 @@ class NodeSale(_Section):
 
 
 class Staking(_Section):
-    """Staking the network's token instead of running a GPU (MODEL.md section 8)."""
+    """Staking the network's token instead of running a GPU (docs/model.md)."""
 
     bonded_ratio: Annotated[float, Field(gt=0, le=1)] = 0.5
     staking_reward_share: Fraction = 1.0
 
 
 class Byod(_Section):
-    """io.net-style bring-your-own-GPU economics (MODEL.md section 8)."""
+    """io.net-style bring-your-own-GPU economics."""
 
     gpu_cost: Positive
     resale_decline_annual: Fraction = 1
@@ -294,23 +295,52 @@ class Byod(_Section):
         return self
 
 
+# The securitization part: term_months and the sections from assets to secondary (the last two
+# and shock have defaults), all of them or none.
+SECURITIZATION_KEYS = ("term_months", "assets", "revenue", "shock", "opex", "fees", "structure", "default", "secondary")
+SECURITIZATION_REQUIRED = ("term_months", "assets", "revenue", "opex", "fees", "structure", "default")
+
+
 class Deal(_Section):
     """One resolved scenario of a template: everything an engine needs."""
 
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     start_date: dt.date
-    term_months: Annotated[int, Field(ge=1, le=600)]
-    assets: Assets
-    revenue: Revenue
-    shock: Shock = Shock()
-    opex: Opex
-    fees: Fees
-    structure: Structure
-    default: Default
-    secondary: Secondary = Secondary()
+    # The securitization part: all of its required sections or none of them (see _parts).
+    term_months: Optional[Annotated[int, Field(ge=1, le=600)]] = None
+    assets: Optional[Assets] = None
+    revenue: Optional[Revenue] = None
+    shock: Optional[Shock] = None          # filled with Shock() when the securitization is there
+    opex: Optional[Opex] = None
+    fees: Optional[Fees] = None
+    structure: Optional[Structure] = None
+    default: Optional[Default] = None
+    secondary: Optional[Secondary] = None  # filled with Secondary() when the securitization is there
     node_sale: Optional[NodeSale] = None
     byod: Optional[Byod] = None
     montecarlo: Optional[MonteCarlo] = Field(None, exclude=True)  # analysis only: not a model input
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parts(cls, data):
+        """A template holds any of three parts: the securitization (term_months and assets through
+        secondary), node_sale and byod; the securitization comes whole or not at all."""
+        if not isinstance(data, dict):
+            return data
+        present = [key for key in SECURITIZATION_KEYS if data.get(key) is not None]
+        if present:
+            missing = [key for key in SECURITIZATION_REQUIRED if data.get(key) is None]
+            if missing:
+                raise ValueError(f"{missing[0]}: required key is missing (a securitization part needs "
+                                 f"{', '.join(SECURITIZATION_REQUIRED[:-1])} and {SECURITIZATION_REQUIRED[-1]})")
+            data = dict(data)
+            for key, default in (("shock", Shock()), ("secondary", Secondary())):
+                if data.get(key) is None:
+                    data[key] = default
+        elif data.get("node_sale") is None and data.get("byod") is None:
+            raise ValueError("the template has no part: give the securitization (term_months and assets through "
+                             "secondary), node_sale or byod")
+        return data
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -324,11 +354,13 @@ class Deal(_Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Deal":
-        T = self.term_months
-        path = self.revenue.rent_path
+        if not self.has_securitization:
+            return self
+        T = self.securitization.term_months
+        path = self.securitization.revenue.rent_path
         if path is not None and len(path) != T:
             raise ValueError(f"revenue.rent_path: has {len(path)} rents; it needs one per month of term_months ({T})")
-        holiday = self.structure.interest_holiday_months
+        holiday = self.securitization.structure.interest_holiday_months
         if holiday >= T:
             raise ValueError(f"structure.interest_holiday_months: {holiday} must be shorter than term_months ({T})")
         denominator = raise_denominator(self)
@@ -341,12 +373,47 @@ class Deal(_Section):
         return self
 
     @property
+    def has_securitization(self) -> bool:
+        """Whether the template holds the securitization part (its sections are then all set)."""
+        return self.structure is not None
+
+    @property
+    def securitization(self) -> "SecuritizedDeal":
+        """The deal typed as one with the securitization part (an error where it has none)."""
+        if not self.has_securitization:
+            raise ValueError("the template has no securitization part")
+        return self  # type: ignore[return-value]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts the template holds, of securitization, node_sale and byod."""
+        return tuple(name for name, here in (("securitization", self.has_securitization),
+                                             ("node_sale", self.node_sale is not None),
+                                             ("byod", self.byod is not None)) if here)
+
+    @property
     def tranche_count(self) -> int:
-        return len(self.structure.tranches)
+        return len(self.structure.tranches) if self.structure is not None else 0
+
+
+class SecuritizedDeal(Deal):
+    """For type checkers only: a :class:`Deal` whose securitization sections are all set.
+    :attr:`Deal.securitization` returns the deal itself under this type; never instantiated."""
+
+    term_months: Annotated[int, Field(ge=1, le=600)]
+    assets: Assets
+    revenue: Revenue
+    shock: Shock
+    opex: Opex
+    fees: Fees
+    structure: Structure
+    default: Default
+    secondary: Secondary
 
 
 def raise_denominator(deal: Deal) -> float:
     """1 - issuance_fee_pct - reserve_months * (mgmt_fee_annual + share_1 * coupon_1) / 12 (section 1)."""
+    deal = deal.securitization
     senior = deal.structure.tranches[0]
     return 1 - deal.fees.issuance_fee_pct - deal.structure.reserve_months * (
         deal.fees.mgmt_fee_annual + senior.share * senior.coupon) / 12
@@ -355,6 +422,6 @@ def raise_denominator(deal: Deal) -> float:
 def weighted_coupon(deal: Deal) -> float:
     """Share-weighted annual coupon of all notes: sum_j share_j * coupon_j."""
     total = 0.0
-    for tranche in deal.structure.tranches:
+    for tranche in deal.securitization.structure.tranches:
         total += tranche.share * tranche.coupon
     return total

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from .config import Deal
+from .config import SECURITIZATION_KEYS, SECURITIZATION_REQUIRED, Deal
 from .glossary import INPUTS, SECTIONS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -79,9 +79,21 @@ def template_schema() -> dict[str, Any]:
             "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*$"},
         },
     }
+    # The parts: the securitization comes whole (any of its keys needs the required ones), and a
+    # template has at least one part.
+    for key in SECURITIZATION_KEYS:  # optional as a part, but never null
+        prop = schema["properties"][key]
+        options = [o for o in prop.pop("anyOf", []) if o.get("type") != "null"]
+        if len(options) == 1:
+            prop.update(options[0])
+        prop.pop("default", None)
+    schema["dependentRequired"] = {key: [k for k in SECURITIZATION_REQUIRED if k != key] for key in SECURITIZATION_KEYS}
+    schema["anyOf"] = [{"required": ["structure"]}, {"required": ["node_sale"]}, {"required": ["byod"]}]
     ordered = {"$schema": SCHEMA_DIALECT, "title": "modelgen deal template",
                "description": "A deal template for modelgen: the inputs of one deal and its named scenarios. "
-                              "Fractions are decimals (0.15 = 15%). Unknown keys are errors."}
+                              "A template holds any of three parts, at least one: the securitization "
+                              "(term_months and the sections assets to secondary, all of the required ones), "
+                              "node_sale and byod. Fractions are decimals (0.15 = 15%). Unknown keys are errors."}
     ordered.update({k: v for k, v in schema.items() if k not in ("title", "description")})
     return ordered
 

@@ -1,4 +1,4 @@
-"""The machine-readable summary of MODEL.md Appendix B (version 2), computed by the reference model."""
+"""The machine-readable summary that ``modelgen summary --json`` prints, computed by the reference model."""
 from __future__ import annotations
 
 import math
@@ -36,7 +36,7 @@ class _OneDeal:
 
 
 def securitization_summary(deal, get, scenario: str) -> dict[str, Any]:
-    """Appendix B's securitization part from one deal's reference values (``get.scalar`` / ``get.years``)."""
+    """The summary's securitization part from one deal's reference values (``get.scalar`` / ``get.years``)."""
     deal_years = max(1, math.ceil(deal.term_months / 12))
     tranches = []
     for j, tranche in enumerate(deal.structure.tranches, start=1):
@@ -75,9 +75,14 @@ def securitization_summary(deal, get, scenario: str) -> dict[str, Any]:
 
 
 def build_summary(result: ModelResult) -> dict[str, Any]:
+    """The summary with only the parts the template has; name, scenario and checks_ok (every part's
+    checks) always."""
     deal, values = result.deal, result.values
-    out = securitization_summary(deal, _OneDeal(values), result.scenario)
     s = values.scalars
+    if deal.has_securitization:
+        out = securitization_summary(deal.securitization, _OneDeal(values), result.scenario)
+    else:
+        out = {"name": deal.name, "scenario": result.scenario, "checks_ok": s["master_check"] == 0}
     if deal.node_sale is not None:
         tiers = []
         for k in range(1, deal.node_sale.tier_count + 1):

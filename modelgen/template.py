@@ -1,4 +1,4 @@
-"""Deal templates: YAML files with a base deal and named scenarios (MODEL.md Appendix A).
+"""Deal templates: YAML files with a base deal and named scenarios (the format: docs/template-format.md).
 
 A :class:`Template` holds the base inputs (a nested dict), the scenario overrides (dotted path ->
 value) and the selected scenario. :meth:`Template.deal` resolves one scenario into a validated
@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import typing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from .config import Deal
+from .config import SECURITIZATION_KEYS, Deal
 from .errors import TemplateError
 
 DEFAULT_TEMPLATE = "gpu-abs"
@@ -72,16 +73,28 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
 
 
 def _null_defaults(model=Deal, prefix: str = "") -> set[str]:
-    """Dotted paths of optional inputs whose default is null (left out of a template's base)."""
+    """Dotted paths of optional inputs whose default is null (left out of a template's base).
+    The securitization's sections are optional only as a whole part: a scenario or --set cannot
+    add them, but reaches the optional inputs inside them."""
     out: set[str] = set()
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        if info.default is None and not info.is_required():
-            out.add(path)
         annotation = info.annotation
+        if model is Deal and name in SECURITIZATION_KEYS:
+            annotation = _section_model(annotation)
+        elif info.default is None and not info.is_required():
+            out.add(path)
         if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
             out |= _null_defaults(annotation, path + ".")
     return out
+
+
+def _section_model(annotation):
+    """The model class inside Optional[Model] (or the annotation itself)."""
+    for arg in typing.get_args(annotation):
+        if isinstance(arg, type) and hasattr(arg, "model_fields"):
+            return arg
+    return annotation
 
 
 NULL_DEFAULTS = _null_defaults()
@@ -220,11 +233,11 @@ class Template:
     def validate(self) -> None:
         """Every scenario must resolve to a valid deal with the same tranche structure."""
         deals = self.deals()
-        shapes = {(d.tranche_count, d.node_sale.tier_count if d.node_sale else None,
+        shapes = {(d.parts, d.tranche_count, d.node_sale.tier_count if d.node_sale else None,
                    d.node_sale is not None and d.node_sale.tier_prices is not None,
                    d.node_sale is not None and isinstance(d.node_sale.tiers, list)) for d in deals.values()}
         if len(shapes) > 1:
-            raise TemplateError("scenarios: every scenario must have the same tranches and node tiers "
+            raise TemplateError("scenarios: every scenario must have the same parts, tranches and node tiers "
                                 "(a scenario may change values, not the workbook's shape)")
 
     @property

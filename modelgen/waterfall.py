@@ -1,4 +1,4 @@
-"""The priority of payments, declared once (MODEL.md section 3).
+"""The priority of payments, declared once (docs/model.md section 3).
 
 An ordered list of named steps. The reference model implements each step *kind* once, as a
 small function named after it (``modelgen.reference``); the workbook writer implements each
@@ -49,7 +49,8 @@ class Step:
 def fee_steps() -> list[Step]:
     """Senior fees, paid after operating costs and before any class, in this order."""
     return [Step("fee", "mgmt_fee", "Platform management fee", reserve_covers=True,
-                 rate="fees.mgmt_fee_annual", basis="balance_annual")]
+                 rate="fees.mgmt_fee_annual", basis="balance_annual"),
+            Step("fee", "trustee_fee", "Trustee fee", reserve_covers=True, rate="fees.trustee_fee_month", basis="fixed_month")]
 
 
 def priority_of_payments(tranche_names: list[str]) -> list[Step]:

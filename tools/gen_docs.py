@@ -21,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from modelgen.config import SECURITIZATION_KEYS, SECURITIZATION_REQUIRED  # noqa: E402
 from modelgen.build import columns_of  # noqa: E402
 from modelgen.glossary import INPUTS, SETTINGS  # noqa: E402
 from modelgen.schema import schema_text, template_schema  # noqa: E402
@@ -106,7 +107,9 @@ def _key_rows(node: dict[str, Any], defs: dict[str, Any], prefix: str, out: list
             if "$ref" in option or (option.get("type") == "array" and "$ref" in option.get("items", {})):
                 target = option
         resolved = _resolve(target, defs)
-        if key in required:
+        if not prefix and key in SECURITIZATION_KEYS:  # the securitization part comes whole or not at all
+            need = "required in a securitization" if key in SECURITIZATION_REQUIRED else "optional"
+        elif key in required:
             need = "required"
         elif isinstance(child.get("default"), (dict, list)):
             need = "optional"

@@ -1,4 +1,4 @@
-"""The reference model of the GPU securitization (MODEL.md version 2, sections 1-6 and 10).
+"""The reference model of the GPU securitization (docs/model.md sections 1-7 and 10).
 
 An independent implementation that reads only validated :class:`~modelgen.config.Deal` objects.
 It is vectorised over deals: S deals with the same number of classes are computed at once, every

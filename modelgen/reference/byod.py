@@ -1,4 +1,4 @@
-"""Reference model of bring-your-own-GPU economics (MODEL.md section 8): plain loops over months
+"""Reference model of bring-your-own-GPU economics (docs/model.md): plain loops over months
 m = 1..H, keyed like the rows of the BYOD ROI sheet.
 
 The owner earns hire income (real usage) and block rewards (the network's declining emission

@@ -1,7 +1,7 @@
 """The Dashboard's headline figures, taken from the reference model's own (flat) values."""
 from __future__ import annotations
 
-from ..config import Deal
+from ..config import Deal, SecuritizedDeal
 from ..chart_data import chart_value, payback_chart_columns
 from ..waterfall import PARTICIPANTS
 from .depin_model import TIER_FIELDS
@@ -14,18 +14,8 @@ def dashboard_values(deal: Deal, values: SheetValues, years: int) -> SheetValues
     v = values.scalars
     out = SheetValues()
     d = out.scalars
-    J = deal.tranche_count
-    for j in list(range(1, J + 1)) + ["all"]:
-        invested = v["raise_amount"] if j == "all" else v[f"invested_{j}"]
-        d[f"dash_tranche_{j}"] = [invested] + [v[f"{m}_{j}"] for m in TRANCHE_FIGURES]
-    d["dash_deal"] = [v["capex"], v["raise_amount"], v["issuance_fee"], v["default_month"], v["sale_month"]]
-    for key in ["token_holders"] + [p[0] for p in PARTICIPANTS]:
-        d[f"dash_party_{key}"] = [v[key][2]]
-    T = deal.term_months
-    for j in range(1, J + 1):
-        cum = values.periods[f"cum_distributions_{j}"]
-        d[f"dash_cum_{j}"] = [None] + [cum[min(12 * y, T)] for y in range(1, years + 1)]
-        d[f"dash_invested_{j}"] = [None] + [v[f"invested_{j}"]] * years
+    if deal.has_securitization:
+        _securitization(deal.securitization, values, years, d)
     if deal.node_sale is not None:
         n = deal.node_sale.tier_count
         first = dict(zip(TIER_FIELDS, v["tier_1"], strict=True))
@@ -38,3 +28,20 @@ def dashboard_values(deal: Deal, values: SheetValues, years: int) -> SheetValues
     if deal.byod is not None:
         d["dash_byod"] = [v["byod_payback_month"], v["byod_roi"], v["usage_share_of_income"]]
     return out
+
+
+def _securitization(deal: SecuritizedDeal, values: SheetValues, years: int, d: dict) -> None:
+    """The securitization's headline blocks: tranches, the deal, who gets what, the payback picture."""
+    v = values.scalars
+    J = deal.tranche_count
+    for j in list(range(1, J + 1)) + ["all"]:
+        invested = v["raise_amount"] if j == "all" else v[f"invested_{j}"]
+        d[f"dash_tranche_{j}"] = [invested] + [v[f"{m}_{j}"] for m in TRANCHE_FIGURES]
+    d["dash_deal"] = [v["capex"], v["raise_amount"], v["issuance_fee"], v["default_month"], v["sale_month"]]
+    for key in ["token_holders"] + [p[0] for p in PARTICIPANTS]:
+        d[f"dash_party_{key}"] = [v[key][2]]
+    T = deal.term_months
+    for j in range(1, J + 1):
+        cum = values.periods[f"cum_distributions_{j}"]
+        d[f"dash_cum_{j}"] = [None] + [cum[min(12 * y, T)] for y in range(1, years + 1)]
+        d[f"dash_invested_{j}"] = [None] + [v[f"invested_{j}"]] * years

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Deal
+from ..config import Deal, SecuritizedDeal
 
 
-def _col(deals: list[Deal], get) -> np.ndarray:
+def _col(deals: list[SecuritizedDeal], get) -> np.ndarray:
     return np.array([float(get(d)) for d in deals])
 
 
@@ -21,7 +21,7 @@ def _col(deals: list[Deal], get) -> np.ndarray:
 class DealArrays:
     """The inputs of S deals with the same number of classes J, over periods t = 0..H."""
 
-    deals: list[Deal]
+    deals: list[SecuritizedDeal]
     S: int
     J: int
     H: int
@@ -38,9 +38,12 @@ class DealArrays:
         return self.H + 1
 
     @classmethod
-    def of(cls, deals: list[Deal], horizon: int | None = None) -> "DealArrays":
-        if not deals:
+    def of(cls, batch: list[Deal], horizon: int | None = None) -> "DealArrays":
+        if not batch:
             raise ValueError("a batch needs at least one deal")
+        if not all(d.has_securitization for d in batch):
+            raise ValueError("every deal of a batch must have the securitization part")
+        deals = [d.securitization for d in batch]
         J = deals[0].tranche_count
         if any(d.tranche_count != J for d in deals):
             raise ValueError("every deal of a batch must have the same number of classes")

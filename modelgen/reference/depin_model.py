@@ -1,5 +1,5 @@
-"""Reference model of the DePIN side: node-sale ROI (MODEL.md section 7, :mod:`.node_sale`) and
-bring-your-own-GPU ROI with its staking block (section 8, :mod:`.byod`)."""
+"""Reference model of the DePIN side: node-sale ROI (:mod:`.node_sale`) and bring-your-own-GPU ROI
+with its staking block (:mod:`.byod`), as docs/model.md describes them."""
 from __future__ import annotations
 
 from ..depin import PAYBACK_BASES, STRATEGIES, TIER_FIELDS

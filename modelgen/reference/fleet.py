@@ -1,4 +1,4 @@
-"""The fleet (MODEL.md sections 1-2): sources and uses, rent, utilisation, costs and value.
+"""The fleet (docs/model.md sections 1-2): sources and uses, rent, utilisation, costs and value.
 
 Every function takes the batch's inputs (:class:`~.deals.DealArrays`) and returns arrays over
 periods t = 0..H (shape (n, S)) or per deal (shape (S,)). Rows without a value at t = 0 hold NaN

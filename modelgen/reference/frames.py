@@ -3,7 +3,7 @@
 ``run(deal)`` is the S = 1 case of the batch engine, plus the DePIN parts and the Dashboard's
 figures; its values are flat (key -> series or single value). ``run_batch(deals)`` computes many
 securitization deals at once (the same code, arrays over deals) and ``summary_batch`` turns a
-batch into one Appendix-B summary per deal.
+batch into one summary (as ``summary --json`` prints it) per deal.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ DEFAULT_SETTINGS = {key: spec[3] for key, spec in SETTINGS.items()}
 class Columns:
     """How many period columns each kind of sheet has (the longest over a template's scenarios)."""
 
-    horizon: int
+    horizon: int                # the securitization's months (0 where the template has no securitization)
     node: int | None = None
     byod: int | None = None
 
@@ -38,7 +38,7 @@ class Columns:
 
     @classmethod
     def of(cls, deal: Deal) -> "Columns":
-        return cls(deal.term_months, deal.node_sale.horizon_months if deal.node_sale else None,
+        return cls(deal.term_months or 0, deal.node_sale.horizon_months if deal.node_sale else None,
                    deal.byod.horizon_months if deal.byod else None)
 
 
@@ -66,7 +66,11 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     columns = columns or Columns.of(deal)
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     tolerance, days = settings["check_tolerance"], settings["days_per_month"]
-    values = run_abs_batch(DealArrays.of([deal], columns.horizon), tolerance, settings["irr_floor_annual"]).deal(0)
+    if deal.has_securitization:
+        values = run_abs_batch(DealArrays.of([deal], columns.horizon), tolerance, settings["irr_floor_annual"]).deal(0)
+    else:
+        values = SheetValues()
+        values.scalars["master_check"] = 0
     extra = 0
     if deal.node_sale is not None:
         for part in run_node(deal.node_sale, columns.node or deal.node_sale.horizon_months, days,
@@ -78,13 +82,24 @@ def run(deal: Deal, columns: Columns | None = None, settings: dict | None = None
     if deal.byod is not None:
         for part in run_byod(deal.byod, columns.byod or deal.byod.horizon_months, days, settings["irr_floor_annual"]).values():
             values.update(part)
+        values.scalars["check_byod_cumulative"] = byod_cumulative_check(deal.byod, values, tolerance)
+        extra += values.scalars["check_byod_cumulative"]
     values.scalars["master_check"] = values.scalars["master_check"] + extra
     values.update(dashboard_values(deal, values, columns.years))
     return ModelResult(deal, values, scenario, settings)
 
 
+def byod_cumulative_check(byod, values: SheetValues, tolerance: float) -> int:
+    """1 where cumulative cash at the horizon differs from its start plus every month's net cash
+    by more than the tolerance (the BYOD corkscrew; fails where a month's cell is overwritten)."""
+    cum, net = values.periods["byod_cum_cash"], values.periods["byod_net_cash"]
+    total = sum(x for x in net[1:] if x is not None)
+    return 1 if abs(cum[byod.horizon_months] - cum[0] - total) > tolerance else 0
+
+
 def run_batch(deals: list[Deal], horizon: int | None = None, check_tolerance: float = DEFAULT_SETTINGS["check_tolerance"]) -> BatchValues:
-    """The securitization of many deals at once (same number of classes; everything else may differ).
+    """The securitization of many deals at once (same number of classes; everything else may differ;
+    every deal must have the securitization part).
 
     Periods run 0..H with H the longest term (or ``horizon``). Deal s of the batch has exactly the
     values ``run(deals[s], Columns(H))`` gives for its securitization rows."""
@@ -95,14 +110,14 @@ SUMMARY_CHUNK = 1000  # deals computed at once when only their summaries are kep
 
 
 def summary_batch(deals: list[Deal], batch: BatchValues | None = None, scenario: str = "base") -> list[dict]:
-    """One Appendix-B summary (securitization part) per deal of a batch: of ``batch`` where given,
+    """One summary (its securitization part) per deal of a batch: of ``batch`` where given,
     else computed here in chunks of SUMMARY_CHUNK deals over the batch's common horizon."""
     from ..summary import securitization_summary
 
     deals = list(deals)
     if batch is not None:
         return [securitization_summary(deal, _BatchDeal(batch, s), scenario) for s, deal in enumerate(deals)]
-    horizon = max(d.term_months for d in deals)
+    horizon = max(d.securitization.term_months for d in deals)
     out: list[dict] = []
     for start in range(0, len(deals), SUMMARY_CHUNK):
         chunk = deals[start:start + SUMMARY_CHUNK]

@@ -1,4 +1,4 @@
-"""Reference model of node-sale licences (MODEL.md section 7): plain loops over months m = 1..H,
+"""Reference model of node-sale licences (docs/model.md): plain loops over months m = 1..H,
 keyed like the rows of the Node ROI and Node tiers sheets.
 
 Every tier earns the same rewards per node; only the price paid differs. So the monthly rows are

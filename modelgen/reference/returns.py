@@ -1,4 +1,4 @@
-"""Investor returns, who gets what, and the checks (MODEL.md sections 5, 6 and 10), for a batch.
+"""Investor returns, who gets what, and the checks (docs/model.md sections 5, 6, 7 and 10), for a batch.
 
 Holders are the classes 1..J and ``all`` token holders together. Sums over months run in month
 order (a cumulative sum), so one deal gives the same figures alone or in a batch.

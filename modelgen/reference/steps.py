@@ -1,4 +1,4 @@
-"""The priority of payments, one small function per step kind (MODEL.md section 3).
+"""The priority of payments, one small function per step kind (docs/model.md section 3).
 
 Each function pays one step of :func:`modelgen.waterfall.priority_of_payments` for every deal
 of a batch at once: A (``m.cash``) is the cash left, an array over deals, and every value is an

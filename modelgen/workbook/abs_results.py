@@ -1,4 +1,4 @@
-"""Participants and Checks sheets (MODEL.md sections 6 and 10) as row specs."""
+"""Participants and Checks sheets (docs/model.md sections 6 and 10) as row specs."""
 from __future__ import annotations
 
 from ..waterfall import PARTICIPANTS, fee_steps
@@ -9,7 +9,7 @@ from .waterfall_rows import WaterfallBlock
 def participants_sheet(tranche_names: list[str]) -> SheetSpec:
     J = len(tranche_names)
     s = SheetSpec("Participants", "Who gets what", "Whole-life cash in, cash out and net (in - out) of everyone the "
-                  "money passes through (MODEL.md section 6). The nets sum to zero.", columns="table",
+                  "money passes through. The nets sum to zero.", columns="table",
                   table_headers=("Cash in", "Cash out", "Net", "Risk borne"))
     net = "=D{row}-E{row}"
     kept = "structure_platform_retention"
@@ -49,19 +49,39 @@ def participants_sheet(tranche_names: list[str]) -> SheetSpec:
     return s
 
 
-def checks_sheet(tranche_names: list[str], block: WaterfallBlock, node_tiers: int | None = None) -> SheetSpec:
+def _flag(key: str, label: str, condition: str, note: str) -> Row:
+    return Row(key, label, "flag", kind="scalar", f=f"=IF({condition},1,0)", note=note + " 1 = fails.")
+
+
+def checks_sheet(tranche_names: list[str] | None, block: WaterfallBlock | None, node_tiers: int | None = None,
+                 byod: bool = False) -> SheetSpec:
+    """The checks of each part the deal has (``tranche_names`` None: no securitization)."""
+    purpose = ("Each check counts the periods (or cases) where an identity fails by more than the check tolerance; "
+               "column D must be 0. The master check at the top sums them all.")
+    if tranche_names is None or block is None:
+        s = SheetSpec("Checks", "Checks", purpose, columns="table", table_headers=("Fails",))
+        s.add(section("Whole-deal identities (1 = fails)"))
+    else:
+        s = _securitization_checks(SheetSpec("Checks", "Checks", purpose), tranche_names, block)
+    if node_tiers:
+        s.add(_flag("check_tier_sizes", "Node tiers add up to the licences",
+                    f"ABS([tier_{node_tiers}@c2]-node_sale_licences)>check_tolerance", "The last tier's cumulative size."))
+    if byod:
+        s.add(_flag("check_byod_cumulative", "Bring your own GPU: cumulative cash corkscrew",
+                    "ABS(INDEX([byod_cum_cash@all0],1,byod_horizon_months+1)-INDEX([byod_cum_cash@all0],1,1)"
+                    "-SUM([byod_net_cash@all]))>check_tolerance",
+                    "Cumulative cash at the horizon = cumulative cash at the start + every month's net cash."))
+    return s
+
+
+def _securitization_checks(s: SheetSpec, tranche_names: list[str], block: WaterfallBlock) -> SheetSpec:
     J = len(tranche_names)
     js = range(1, J + 1)
-    s = SheetSpec("Checks", "Checks", "Each check counts the periods (or cases) where an identity fails by more than "
-                  "the check tolerance; column D must be 0. The master check at the top sums them all (MODEL.md "
-                  "section 10).")
     count = '=COUNTIF([{key}@all],">"&check_tolerance)'
+    flag = _flag
 
     def period_check(key: str, label: str, formula: str, note: str) -> Row:
         return Row(key, label, "USD", f=formula, d=count.format(key=key), note=note)
-
-    def flag(key: str, label: str, condition: str, note: str) -> Row:
-        return Row(key, label, "flag", kind="scalar", f=f"=IF({condition},1,0)", note=note + " 1 = fails.")
 
     paid = "+".join(f"[{k}]" for k in block.paid)
     arrears = [f"[{fee}_unpaid]" for fee in block.fees]
@@ -116,7 +136,4 @@ def checks_sheet(tranche_names: list[str], block: WaterfallBlock, node_tiers: in
         s.add(flag("check_subordination_loss", "Loss % never falls going down the classes", f"OR({falls})",
                    "A class never loses a smaller share than the class above it (the difference valued at the raise, "
                    "against the tolerance)."))
-    if node_tiers:
-        s.add(flag("check_tier_sizes", "Node tiers add up to the licences",
-                   f"ABS([tier_{node_tiers}@c2]-node_sale_licences)>check_tolerance", "The last tier's cumulative size."))
     return s

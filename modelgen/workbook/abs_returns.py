@@ -1,4 +1,4 @@
-"""The Returns sheet (MODEL.md section 5): per class and for all token holders, cash flows, coupon
+"""The Returns sheet (docs/model.md sections 5 and 7): per class and for all token holders, cash flows, coupon
 against excess against recovery, IRR (effective and nominal), MOIC, WAL, payback, loss, interest
 cover, the liquidation cover each month, and what the yield really is, year by year."""
 from __future__ import annotations
@@ -173,7 +173,7 @@ def _year_rows(j, name: str) -> list[Row]:
 def returns_sheet(tranche_names: list[str]) -> SheetSpec:
     J = len(tranche_names)
     s = SheetSpec("Returns", "Investor returns and what the yield really is",
-                  "Per class and for all token holders (MODEL.md section 5): cash flows, coupon against excess against "
+                  "Per class and for all token holders: cash flows, coupon against excess against "
                   "recovery, IRR, MOIC, WAL, payback, loss, the liquidation cover each month, and distributions split "
                   "into return OF capital and return ON capital and marked to liquidation, year by year.")
     groups = [(j, name) for j, name in zip(range(1, J + 1), tranche_names)] + [("all", "All token holders")]

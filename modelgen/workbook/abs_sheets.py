@@ -1,4 +1,4 @@
-"""Timeline and Depreciation sheets (the deal's clock and the fleet: MODEL.md sections 2-4) as row specs.
+"""Timeline and Depreciation sheets (the deal's clock and the fleet: docs/model.md sections 2-4) as row specs.
 
 Each row's key is the name of the reference model's value; its formula template is written
 once and copied across every month. The order of operations inside each formula follows the
@@ -67,7 +67,7 @@ def timeline_sheet() -> SheetSpec:
     return s
 
 
-# Operating cost of the fleet in a month at utilisation u (MODEL.md section 2), per line.
+# Operating cost of the fleet in a month at utilisation u (docs/model.md section 2), per line.
 ENERGY = ("assets_gpu_count*opex_kw_per_gpu*opex_pue*revenue_hours_per_month*opex_power_price"
           "*(opex_idle_power_share+(1-opex_idle_power_share)*{u})")
 COLOCATION = "assets_gpu_count*opex_kw_per_gpu*opex_colo_per_kw_month"
@@ -83,7 +83,7 @@ def _annuity(x: str, n: str) -> str:
 def depreciation_sheet() -> SheetSpec:
     s = SheetSpec("Depreciation", "GPU value and rent curves", "Rent per GPU-hour, utilisation, the fleet's market "
                   "(resale) value, the value of what it can still earn, the collateral value (the lower of the two) "
-                  "against the sponsor's book value, and the gap between them (MODEL.md section 2).")
+                  "against the sponsor's book value, and the gap between them.")
     v, g, n = "[buyer_discount_factor]", "[rent_growth_monthly]", "MAX(0,assets_useful_life_months-[period])"
     gv = f"{g}*{v}"
     income = (f'=IF(ISNUMBER({v}),MAX(0,assets_gpu_count*revenue_hours_per_month*revenue_util_target*{{r1}}*{v}'

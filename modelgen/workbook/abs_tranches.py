@@ -1,4 +1,4 @@
-"""The Tranches sheet (MODEL.md sections 1 and 4): sources and uses at close, the sale of the fleet and
+"""The Tranches sheet (docs/model.md sections 1 and 4): sources and uses at close, the sale of the fleet and
 its priority of payments, and a corkscrew per class.
 
 The sale stays out of the balances the monthly waterfall reads: the waterfall moves its own

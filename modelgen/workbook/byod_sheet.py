@@ -1,4 +1,4 @@
-"""The BYOD ROI sheet (MODEL.md section 8) as row specs: a GPU owner's month, the decision to
+"""The BYOD ROI sheet (docs/model.md) as row specs: a GPU owner's month, the decision to
 unplug, the horizon's resale and stake, and the staking block (where the template gives the
 network's circulating supply)."""
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import types
 
-from ..config import Deal
+from ..config import Deal, SecuritizedDeal
 from ..chart_data import PAYBACK_SERIES, payback_chart_columns
 from ..waterfall import PARTICIPANTS
 from .layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, reference_value
@@ -34,6 +34,23 @@ def dashboard_rows(deal: Deal, years: int) -> list[tuple]:
     """(block title, column headers, [(key, label, unit per column, cell templates)]) for each block.
 
     Cell templates start at column D (None leaves a cell empty)."""
+    blocks = _securitization_rows(deal.securitization, years) if deal.has_securitization else []
+    if deal.node_sale is not None:
+        n = deal.node_sale.tier_count
+        blocks.append(("Node sale", ["Tier-1 payback (days, earned)", f"Tier-{n} payback (days, earned)",
+                                     "Tier-1 ROI (sell at vesting)", "Proceeds to the house", "Proceeds / value emitted"],
+                       [("dash_node", "Node licences", ["days", "days", "%", "USD", "x"],
+                         ["=[tier_1@c13]", f"=[tier_{n}@c13]", "=[tier_1@c18]", "=[node_sale_proceeds]",
+                          "=[house_proceeds_to_emission]"])]))
+    if deal.byod is not None:
+        blocks.append(("Bring your own GPU", ["Payback month", "ROI at the horizon", "Share of income from usage"],
+                       [("dash_byod", "GPU owner", ["month", "%", "%"],
+                         ["=[byod_payback_month]", "=[byod_roi]", "=[usage_share_of_income]"])]))
+    return blocks
+
+
+def _securitization_rows(deal: SecuritizedDeal, years: int) -> list[tuple]:
+    """The securitization's blocks: tranches, the deal, who gets what, the payback picture."""
     J = deal.tranche_count
     names = [t.name for t in deal.structure.tranches]
     blocks = []
@@ -57,17 +74,6 @@ def dashboard_rows(deal: Deal, years: int) -> list[tuple]:
                           [None] + [f"=[invested_{j}]"] * years))
     blocks.append(("The payback picture: cumulative distributions at each year end against money invested",
                    [""] + [f"Year {y}" for y in range(1, years + 1)], year_rows))
-    if deal.node_sale is not None:
-        n = deal.node_sale.tier_count
-        blocks.append(("Node sale", ["Tier-1 payback (days, earned)", f"Tier-{n} payback (days, earned)",
-                                     "Tier-1 ROI (sell at vesting)", "Proceeds to the house", "Proceeds / value emitted"],
-                       [("dash_node", "Node licences", ["days", "days", "%", "USD", "x"],
-                         ["=[tier_1@c13]", f"=[tier_{n}@c13]", "=[tier_1@c18]", "=[node_sale_proceeds]",
-                          "=[house_proceeds_to_emission]"])]))
-    if deal.byod is not None:
-        blocks.append(("Bring your own GPU", ["Payback month", "ROI at the horizon", "Share of income from usage"],
-                       [("dash_byod", "GPU owner", ["month", "%", "%"],
-                         ["=[byod_payback_month]", "=[byod_roi]", "=[usage_share_of_income]"])]))
     return blocks
 
 
@@ -87,7 +93,7 @@ CLASS_COLOURS = ("#1F4E79", "#C00000", "#548235", "#BF8F00", "#7030A0")  # one p
 
 
 def chart_count(deal: Deal) -> int:
-    return 6 + (deal.node_sale is not None) + (deal.byod is not None)
+    return 6 * deal.has_securitization + (deal.node_sale is not None) + (deal.byod is not None)
 
 
 def _block_rows(plan: Plan, deal: Deal) -> int:
@@ -194,6 +200,38 @@ def _line(wb, title: str, y_title: str, x_title: str = "Month", kind: str = "lin
 
 
 def _charts(wb, ws, plan: Plan, deal: Deal) -> list:
+    """The charts of each part the deal has."""
+    charts = _securitization_charts(wb, plan, deal.securitization) if deal.has_securitization else []
+    dash_row = {key: row for key, row in _dashboard_places(plan, deal)}
+    if deal.node_sale is not None:
+        n = deal.node_sale.tier_count
+        first, last = plan.places["tier_1"].row, plan.places[f"tier_{n}"].row
+        data_first = dash_row["chart_payback_tier_1"]
+        c = _line(wb, "Node payback by tier and strategy (a gap: never pays back)", "Days", x_title="Tier")
+        for i, (basis, _) in enumerate(payback_chart_columns()):
+            c.add_series({"name": PAYBACK_SERIES[basis], "categories": ["Node tiers", first, VALUE_COL, last, VALUE_COL],
+                          "values": [DASHBOARD_SHEET, data_first, VALUE_COL + i, data_first + n - 1, VALUE_COL + i],
+                          "marker": {"type": "circle", "size": 3}, "smooth": False})
+        # LibreOffice draws #N/A as zero unless the chart's data holds an empty cell somewhere: a
+        # series over the empty column beside the chart data, with no line and no legend entry.
+        spare = VALUE_COL + len(payback_chart_columns())
+        c.add_series({"name": "(empty)", "values": [DASHBOARD_SHEET, data_first, spare, data_first + n - 1, spare],
+                      "line": {"none": True}, "marker": {"type": "none"}})
+        c.set_legend({"position": "bottom", "delete_series": [len(payback_chart_columns())]})
+        charts.append(c)
+    if deal.byod is not None:
+        c = _line(wb, "Bring your own GPU: income by source", "USD per month", kind="column", subtype="stacked")
+        byod_months = _series_range(plan, "byod_month")
+        for key, label in (("hire_income", "Hire (real usage)"), ("block_reward_income", "Block rewards"),
+                           ("airdrop_income", "Airdrop")):
+            c.add_series({"name": label, "categories": byod_months, "values": _series_range(plan, key)})
+        charts.append(c)
+    assert len(charts) == chart_count(deal)
+    return charts
+
+
+def _securitization_charts(wb, plan: Plan, deal: SecuritizedDeal) -> list:
+    """Rent and cost, market and book value, tranche balances, cumulative distributions, who gets what."""
     J = deal.tranche_count
     names = [t.name for t in deal.structure.tranches]
     months = _series_range(plan, "period")
@@ -245,30 +283,6 @@ def _charts(wb, ws, plan: Plan, deal: Deal) -> list:
     c.set_y_axis({"label_position": "low", "num_font": {"size": 8}})
     c.set_x_axis({"name": "USD millions", "num_format": '#,##0,,"m"', "num_font": {"size": 8}})
     charts.append(c)
-    if deal.node_sale is not None:
-        n = deal.node_sale.tier_count
-        first, last = plan.places["tier_1"].row, plan.places[f"tier_{n}"].row
-        data_first = dash_row["chart_payback_tier_1"]
-        c = _line(wb, "Node payback by tier and strategy (a gap: never pays back)", "Days", x_title="Tier")
-        for i, (basis, _) in enumerate(payback_chart_columns()):
-            c.add_series({"name": PAYBACK_SERIES[basis], "categories": ["Node tiers", first, VALUE_COL, last, VALUE_COL],
-                          "values": [DASHBOARD_SHEET, data_first, VALUE_COL + i, data_first + n - 1, VALUE_COL + i],
-                          "marker": {"type": "circle", "size": 3}, "smooth": False})
-        # LibreOffice draws #N/A as zero unless the chart's data holds an empty cell somewhere: a
-        # series over the empty column beside the chart data, with no line and no legend entry.
-        spare = VALUE_COL + len(payback_chart_columns())
-        c.add_series({"name": "(empty)", "values": [DASHBOARD_SHEET, data_first, spare, data_first + n - 1, spare],
-                      "line": {"none": True}, "marker": {"type": "none"}})
-        c.set_legend({"position": "bottom", "delete_series": [len(payback_chart_columns())]})
-        charts.append(c)
-    if deal.byod is not None:
-        c = _line(wb, "Bring your own GPU: income by source", "USD per month", kind="column", subtype="stacked")
-        byod_months = _series_range(plan, "byod_month")
-        for key, label in (("hire_income", "Hire (real usage)"), ("block_reward_income", "Block rewards"),
-                           ("airdrop_income", "Airdrop")):
-            c.add_series({"name": label, "categories": byod_months, "values": _series_range(plan, key)})
-        charts.append(c)
-    assert len(charts) == chart_count(deal)
     return charts
 
 

@@ -1,5 +1,5 @@
-"""The DePIN sheets: Node ROI and Node tiers (:mod:`.node_sheets`, MODEL.md section 7) and BYOD ROI
-(:mod:`.byod_sheet`, section 8)."""
+"""The DePIN sheets: Node ROI and Node tiers (:mod:`.node_sheets`) and BYOD ROI (:mod:`.byod_sheet`),
+as docs/model.md describes them."""
 from __future__ import annotations
 
 from .byod_sheet import byod_sheet

@@ -43,17 +43,18 @@ def nullable_of(path: str):
 
 def input_rows(template: Template) -> list[tuple[str, list]]:
     """(path, [value per scenario]) in template order; paths with no value (None) are left out,
-    except the nullable inputs: a null shows as the word ``none`` so that the input keeps its cell
-    and defined name (a list input that no scenario has is one ``none`` row)."""
+    except the nullable inputs of the sections the template has: a null shows as the word ``none``
+    so that the input keeps its cell and defined name (a list input that no scenario has is one
+    ``none`` row)."""
     flats = [flatten(template.tree(s)) for s in template.scenario_names]
     paths: list[str] = []
     for flat in flats:
         paths += [p for p in flat if p not in paths and (flat[p] is not None or nullable_of(p))]
     for base in NULLABLE_INPUTS:
-        if not any(nullable_of(p) == base for p in paths):
-            section = base.rsplit(".", 1)[0]
-            last = max((i for i, p in enumerate(paths) if p.startswith(section + ".")), default=len(paths) - 1)
-            paths.insert(last + 1, base)
+        section = base.rsplit(".", 1)[0]
+        in_section = [i for i, p in enumerate(paths) if p.startswith(section + ".")]
+        if in_section and not any(nullable_of(p) == base for p in paths):  # only in a part the template has
+            paths.insert(max(in_section) + 1, base)
     rows = []
     for path in paths:
         values = [flat.get(path) for flat in flats]

@@ -1,4 +1,4 @@
-"""Node ROI and Node tiers sheets (MODEL.md section 7) as row specs.
+"""Node ROI and Node tiers sheets (docs/model.md) as row specs.
 
 Every tier earns the same rewards per node, so the monthly rows are per node, and the tier
 table finds each tier's payback, ROI, IRR and break-even price from them by lookup: one row per

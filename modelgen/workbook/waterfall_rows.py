@@ -308,7 +308,7 @@ def waterfall_sheet(tranche_names: list[str]) -> tuple[SheetSpec, WaterfallBlock
     """The Waterfall sheet, and what its walk over the priority of payments leaves for the Checks sheet."""
     J = len(tranche_names)
     s = SheetSpec("Waterfall", "Monthly priority of payments", "Revenue and the reserve's release, then each step of "
-                  "the priority of payments in order (MODEL.md section 3): what is due, what is paid from cash and "
+                  "the priority of payments in order: what is due, what is paid from cash and "
                   "from the reserve, what stays unpaid; the target balance, the coverage tests and the triggers.")
     steps = priority_of_payments(tranche_names)
     fees = [step.name for step in steps if step.kind == "fee"]

@@ -53,16 +53,22 @@ class LeanWorksheet(Worksheet):
 
 
 def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
-    """The calculation sheets in workbook order; node and BYOD tabs only where the deal has them."""
-    names = [t.name for t in deal.structure.tranches]
-    waterfall, block = waterfall_sheet(names)
-    sheets = [timeline_sheet(), depreciation_sheet(), waterfall, tranches_sheet(names),
-              returns_sheet(names), participants_sheet(names)]
+    """The calculation sheets in workbook order: the tabs of each part the deal has, then Checks."""
+    sheets: list[SheetSpec] = []
+    names, block = None, None
+    if deal.has_securitization:
+        names = [t.name for t in deal.securitization.structure.tranches]
+        waterfall, block = waterfall_sheet(names)
+        sheets += [timeline_sheet(), depreciation_sheet(), waterfall, tranches_sheet(names),
+                   returns_sheet(names), participants_sheet(names)]
     if deal.node_sale is not None:
+        assert columns.node is not None
         sheets += [node_roi_sheet(columns.node, deal.node_sale), node_tiers_sheet(deal.node_sale)]
     if deal.byod is not None:
+        assert columns.byod is not None
         sheets.append(byod_sheet(columns.byod, deal.byod))
-    sheets.append(checks_sheet(names, block, deal.node_sale.tier_count if deal.node_sale else None))
+    sheets.append(checks_sheet(names, block, deal.node_sale.tier_count if deal.node_sale else None,
+                               byod=deal.byod is not None))
     return sheets
 
 
