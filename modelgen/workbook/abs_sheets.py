@@ -80,10 +80,13 @@ def _annuity(x: str, n: str) -> str:
     return f"IF({x}=1,{n},(1-({x})^{n})/(1-{x}))"
 
 
-def depreciation_sheet() -> SheetSpec:
+def depreciation_sheet(rent_path: bool = False) -> SheetSpec:
     s = SheetSpec("Depreciation", "GPU value and rent curves", "Rent per GPU-hour, utilisation, the fleet's market "
                   "(resale) value, the value of what it can still earn, the collateral value (the lower of the two) "
                   "against the sponsor's book value, and the gap between them.")
+    # without a rent path in any scenario, revenue_rent_path is one cell ("none"), which the rent row
+    # leaves alone (INDEX on a single cell is #REF! in Gnumeric)
+    curve = "revenue_rent0*(1-revenue_rent_decline)^(([period]-1)/12)*(1-shock_rent_drop*[shock_flag])"
     v, g, n = "[buyer_discount_factor]", "[rent_growth_monthly]", "MAX(0,assets_useful_life_months-[period])"
     gv = f"{g}*{v}"
     income = (f'=IF(ISNUMBER({v}),MAX(0,assets_gpu_count*revenue_hours_per_month*revenue_util_target*{{r1}}*{v}'
@@ -91,8 +94,8 @@ def depreciation_sheet() -> SheetSpec:
     s.add(
         section("Rent, utilisation and cost"),
         Row("rent_per_gpu_hour", "Rent per GPU-hour", "USD/GPU-h",
-            f="=IF(ISNUMBER(INDEX(revenue_rent_path,1,1)),INDEX(revenue_rent_path,MIN([period],term_months),1),"
-              "revenue_rent0*(1-revenue_rent_decline)^(([period]-1)/12)*(1-shock_rent_drop*[shock_flag]))",
+            f=("=IF(ISNUMBER(INDEX(revenue_rent_path,1,1)),INDEX(revenue_rent_path,MIN([period],term_months),1)," + curve + ")"
+               if rent_path else "=" + curve),
             note="The rent path's month t where a path is given (one rent per month of the term; beyond the term its "
                  "last rent), else rent0 * "
                  "(1 - rent_decline)^((t - 1) / 12) * (1 - shock rent drop while the shock is in force)."),

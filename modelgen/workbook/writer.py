@@ -52,14 +52,15 @@ class LeanWorksheet(Worksheet):
         return formula[1:] if formula.startswith("=") else formula
 
 
-def calculation_sheets(deal: Deal, columns: Columns) -> list[SheetSpec]:
-    """The calculation sheets in workbook order: the tabs of each part the deal has, then Checks."""
+def calculation_sheets(deal: Deal, columns: Columns, rent_path: bool = False) -> list[SheetSpec]:
+    """The calculation sheets in workbook order: the tabs of each part the deal has, then Checks.
+    ``rent_path``: some scenario of the template gives a rent path (the rent row then reads it)."""
     sheets: list[SheetSpec] = []
     names, block = None, None
     if deal.has_securitization:
         names = [t.name for t in deal.securitization.structure.tranches]
         waterfall, block = waterfall_sheet(names)
-        sheets += [timeline_sheet(), depreciation_sheet(), waterfall, tranches_sheet(names),
+        sheets += [timeline_sheet(), depreciation_sheet(rent_path), waterfall, tranches_sheet(names),
                    returns_sheet(names), participants_sheet(names)]
     if deal.node_sale is not None:
         assert columns.node is not None
@@ -309,7 +310,9 @@ def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues
                    settings: dict) -> int:
     """Write the workbook for ``template``; returns the number of formula cells written."""
     deal = template.deal()
-    specs = calculation_sheets(deal, columns)
+    rent_path = any(d.has_securitization and d.securitization.revenue.rent_path is not None
+                    for d in template.deals().values())
+    specs = calculation_sheets(deal, columns, rent_path)
     plan = Plan(specs, columns.horizon, columns.years)
     counter = {"formulas": 0}
 
