@@ -6,7 +6,7 @@ expects exactly that value there, and the workbook's formula returns NA().
 """
 from __future__ import annotations
 
-from .reference.depin_model import PAYBACK_BASES, TIER_FIELDS
+from .depin import PAYBACK_BASES, TIER_FIELDS
 
 CHART_GAP = "#N/A"
 PAYBACK_SERIES = {"earned": "Earned basis", "sell": "Sell at vesting", "instant": "Claim at once", "hold": "Hold",

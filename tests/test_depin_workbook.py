@@ -110,7 +110,7 @@ def test_tier_columns_are_one_relative_formula_each(built):
 def test_one_row_ranges_are_indexed_with_row_and_column(built):
     for name in ("aethir-checker-nodes", "ionet-byod"):
         _, wb = built(name)
-        for _, sheet, key, row, col, formula in _formula_cells(wb):
+        for _, sheet, key, _row, _col, formula in _formula_cells(wb):
             if sheet in DEPIN_SHEETS:
                 for args in re.findall(r"INDEX\(([^()]*(?:\([^()]*\))?[^()]*)\)", formula):
                     assert args.count(",") >= 2, (sheet, key, formula)

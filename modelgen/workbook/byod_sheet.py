@@ -10,7 +10,7 @@ from .node_sheets import irr_guess, irr_guess_rows
 BYOD_IRR = f"(1+IRR([byod_net_cash@all0],{irr_guess('byod', '[byod_invested]')}))^12-1"
 
 
-def byod_sheet(horizon: int, b: Byod) -> SheetSpec:
+def byod_sheet(horizon: int | None, b: Byod) -> SheetSpec:
     s = SheetSpec("BYOD ROI", "Bring-your-own-GPU ROI, month by month",
                   "A GPU owner joining a DePIN network: hire income from real usage against "
                   "block rewards from a declining emission diluted by a growing network, power idle and busy, the "

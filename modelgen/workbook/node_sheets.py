@@ -85,7 +85,7 @@ def irr_guess(basis: str, price: str) -> str:
             f"/{out}))-1,0)")
 
 
-def node_roi_sheet(horizon: int, ns: NodeSale) -> SheetSpec:
+def node_roi_sheet(horizon: int | None, ns: NodeSale) -> SheetSpec:
     s = SheetSpec("Node ROI", "Node-sale ROI per node, month by month",
                   "Token emission shared by the active nodes, the circulating supply and a price that feels its "
                   "dilution, the node's on/off decision, the exit's price impact, and each strategy's net cash per "
