@@ -14,17 +14,20 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "assets.gpu_count": ("GPUs in the fleet", "#", "Number of GPUs bought at close."),
     "assets.gpu_unit_price": ("Price per GPU", "USD", "Purchase price of one GPU, new."),
     "assets.ancillary_capex_pct": ("Ancillary capex", "%", "Servers, network and installation, as a share of the GPU cost."),
-    "assets.useful_life_months": ("Useful life", "months", "L: the GPUs earn rent and cost money in months 1..L, are retired after it (scrap value), and the sponsor's book value falls straight-line over it."),
+    "assets.useful_life_months": ("Useful life", "months", "L: the GPUs earn rent and cost money in months 1..L, are retired after it (scrap value), "
+        "and the sponsor's book value falls straight-line over it."),
     "assets.value_decline": ("Resale value decline", "% / yr", "Annual fall in the market value of a used GPU."),
     "assets.scrap_value_pct": ("Scrap value", "% of capex", "What the fleet fetches after its useful life, as a share of capex."),
-    "assets.buyer_discount_annual": ("Buyer's discount rate", "% / yr", "The return a buyer of the fleet demands: caps the collateral value at the value of what the fleet can still earn. none = no income cap (collateral = market value)."),
+    "assets.buyer_discount_annual": ("Buyer's discount rate", "% / yr", "The return a buyer of the fleet demands: caps the collateral value at the "
+        "value of what the fleet can still earn. none = no income cap (collateral = market value)."),
     "revenue.rent0": ("Rent in month 1", "USD/GPU-h", "Rent per GPU-hour in the first month."),
     "revenue.rent_decline": ("Rent decline", "% / yr", "Annual fall in rent per GPU-hour."),
     "revenue.util_start": ("Utilisation in month 1", "%", "Share of hours rented in the first month."),
     "revenue.util_target": ("Utilisation after the ramp", "%", "Share of hours rented once the ramp is over."),
     "revenue.util_ramp_months": ("Utilisation ramp", "months", "Months to go from util_start to util_target (0 = none)."),
     "revenue.hours_per_month": ("Hours per month", "hours", "Hours a GPU can be rented in a month."),
-    "revenue.rent_path": ("Rent path", "USD/GPU-h", "A rent for every month of the term that replaces the rent curve and the shock's rent drop (none = use the curve)."),
+    "revenue.rent_path": ("Rent path", "USD/GPU-h", "A rent for every month of the term that replaces the rent curve and the shock's rent drop (none = "
+        "use the curve)."),
     "revenue.rent_path.*": ("Rent in month", "USD/GPU-h", "Rent per GPU-hour in this month of the term (replaces the curve and the shock's rent drop)."),
     "shock.month": ("Next-generation shock month", "month", "Month from which rents and values drop (0 = no shock)."),
     "shock.rent_drop": ("Shock: rent drop", "%", "Share of rent lost from the shock month on."),
@@ -34,31 +37,41 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     "opex.power_price": ("Power price", "USD/kWh", "Price of electricity."),
     "opex.colo_per_kw_month": ("Colocation price", "USD/kW-month", "Colocation rent per kW of IT load per month (the PUE is in the energy bill)."),
     "opex.maintenance_pct_annual": ("Maintenance", "% capex / yr", "Annual maintenance as a share of capex."),
-    "opex.fixed_opex_month": ("Fixed operating costs", "USD/month", "SPV administration and audit per month (the trustee's fee can be given apart: fees.trustee_fee_month)."),
+    "opex.fixed_opex_month": ("Fixed operating costs", "USD/month", "SPV administration and audit per month (the trustee's fee can be given apart: "
+        "fees.trustee_fee_month)."),
     "opex.idle_power_share": ("Idle power share", "%", "Share of full power an idle GPU still draws (1 = billed at full load when idle)."),
     "fees.issuance_fee_pct": ("Issuance fee", "% of raise", "Taken by the platform at close from the raise."),
     "fees.mgmt_fee_annual": ("Management fee", "% / yr", "Platform fee on notes outstanding, paid monthly after opex."),
     "fees.trustee_fee_month": ("Trustee fee", "USD/month", "A fixed senior fee a month, paid after the management fee; the reserve covers it."),
-    "structure.amortization": ("Amortisation", "mode", "The target balance: bullet (none before the sale), straight_line (to 0 at the term after the holiday), ltv (keeps the loan-to-value of the close) or sweep (all cash to principal from month 1)."),
-    "structure.principal_allocation": ("Principal allocation", "mode", "sequential: class 1 is repaid first, then class 2, ...; pro_rata: in proportion to balances until a trigger switches the deal to sweep mode."),
-    "structure.interest_holiday_months": ("Interest holiday", "months", "Months 1..H in which interest not paid is added to the balance (a ramp-up financing); the straight-line schedule starts after it."),
-    "structure.reserve_months": ("Liquidity reserve", "months", "Months of senior needs (operating costs, fees, class-1 interest) funded at close and kept topped up while class 1 is outstanding."),
+    "structure.amortization": ("Amortisation", "mode", "The target balance: bullet (none before the sale), straight_line (to 0 at the term after the "
+        "holiday), ltv (keeps the loan-to-value of the close) or sweep (all cash to principal from month 1)."),
+    "structure.principal_allocation": ("Principal allocation", "mode", "sequential: class 1 is repaid first, then class 2, ...; pro_rata: in "
+        "proportion to balances until a trigger switches the deal to sweep mode."),
+    "structure.interest_holiday_months": ("Interest holiday", "months", "Months 1..H in which interest not paid is added to the balance (a ramp-up "
+        "financing); the straight-line schedule starts after it."),
+    "structure.reserve_months": ("Liquidity reserve", "months", "Months of senior needs (operating costs, fees, class-1 interest) funded at close and "
+        "kept topped up while class 1 is outstanding."),
     "structure.platform_retention": ("Platform retention", "%", "Share of the most junior class the platform buys and keeps."),
-    "structure.triggers.dscr_min": ("DSCR trigger", "x", "The deal switches to a full cash sweep after the DSCR stays below this for dscr_months months in a row (0 = off)."),
+    "structure.triggers.dscr_min": ("DSCR trigger", "x", "The deal switches to a full cash sweep after the DSCR stays below this for dscr_months "
+        "months in a row (0 = off)."),
     "structure.triggers.dscr_months": ("DSCR trigger: months in a row", "months", "Consecutive months below the DSCR trigger that breach it (0 counts as 1)."),
-    "structure.triggers.ltv_max": ("LTV trigger", "x", "The deal switches to a full cash sweep when class 1's balance exceeds this multiple of the collateral value (0 = off)."),
-    "structure.junior_excess_share": ("Excess to the junior tranche", "%", "Share of residual cash, and of sale proceeds left after every class, paid to the most junior tranche; the rest goes to the sponsor."),
+    "structure.triggers.ltv_max": ("LTV trigger", "x", "The deal switches to a full cash sweep when class 1's balance exceeds this multiple of the "
+        "collateral value (0 = off)."),
+    "structure.junior_excess_share": ("Excess to the junior tranche", "%", "Share of residual cash, and of sale proceeds left after every class, paid "
+        "to the most junior tranche; the rest goes to the sponsor."),
     "structure.tranches.*.name": ("Tranche name", "text", "Tranches are listed in order of seniority."),
     "structure.tranches.*.share": ("Tranche share of the raise", "%", "Shares of all tranches sum to 1."),
     "structure.tranches.*.coupon": ("Tranche coupon", "% / yr", "Annual coupon; accrues coupon / 12 a month on the opening balance."),
     "default.shortfall_months": ("Default after senior interest unpaid for", "months", "Months in a row with senior interest unpaid that make a default."),
     "default.forced_month": ("Forced default month", "month", "The sponsor goes bankrupt in this month (0 = never)."),
     "default.liquidation_lag_months": ("Liquidation lag", "months", "Months from default to the sale of the GPUs."),
-    "default.fire_sale_discount": ("Fire-sale discount", "%", "Discount to the collateral value in a sale after default (also used for the liquidation cover)."),
+    "default.fire_sale_discount": ("Fire-sale discount", "%", "Discount to the collateral value in a sale after default (also used for the liquidation "
+        "cover)."),
     "default.liquidation_cost_pct": ("Sale costs", "% of price", "Liquidation agent's costs, as a share of the sale price."),
     "secondary.spread": ("Secondary market: yield spread", "% / yr", "A buyer of a tranche token wants its coupon plus this spread."),
     "secondary.normal_haircut": ("Secondary market: normal haircut", "%", "Discount to fair value a seller takes in normal markets."),
-    "secondary.crunch_haircut": ("Secondary market: crunch haircut", "%", "Discount to fair value a seller takes from the first stress event on (buyers vanish)."),
+    "secondary.crunch_haircut": ("Secondary market: crunch haircut", "%", "Discount to fair value a seller takes from the first stress event on "
+        "(buyers vanish)."),
     "node_sale.licences": ("Node licences (cap)", "#", "Licences offered in the node sale."),
     "node_sale.tiers": ("Tiers", "#", "Number of price tiers of equal size (or a list of tier sizes)."),
     "node_sale.tiers.*": ("Licences in tier", "#", "Size of one tier."),

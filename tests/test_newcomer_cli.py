@@ -108,7 +108,7 @@ def test_depin_headlines_show_node_and_byod_figures(runner, tmp_path, command):
         args = [command, name] + (["-o", str(tmp_path / f"{name}.xlsx")] if command == "build" else [])
         result = runner.invoke(main, args)
         assert result.exit_code == 0, result.output
-        line = next((l for l in result.output.splitlines() if l.strip().startswith(expect)), None)
+        line = next((ln for ln in result.output.splitlines() if ln.strip().startswith(expect)), None)
         assert line, result.output
         data = json.loads(runner.invoke(main, ["summary", name, "--json"]).output)
         if expect == "node sale":
@@ -125,11 +125,11 @@ def test_depin_headlines_show_node_and_byod_figures(runner, tmp_path, command):
 def test_sale_at_maturity_is_not_called_a_recovery(runner):
     base = runner.invoke(main, ["summary", "gpu-abs"]).output
     crash = runner.invoke(main, ["summary", "gpu-abs", "--scenario", "crash"]).output
-    tranche_lines = [l for l in base.splitlines() if "IRR" in l]
-    assert tranche_lines and all("sale at maturity" in l and "recovery" not in l for l in tranche_lines)
+    tranche_lines = [ln for ln in base.splitlines() if "IRR" in ln]
+    assert tranche_lines and all("sale at maturity" in ln and "recovery" not in ln for ln in tranche_lines)
     assert "no default, GPUs sold at maturity" in base
-    crash_lines = [l for l in crash.splitlines() if "IRR" in l]
-    assert all("recovery" in l and "maturity" not in l for l in crash_lines)
+    crash_lines = [ln for ln in crash.splitlines() if "IRR" in ln]
+    assert all("recovery" in ln and "maturity" not in ln for ln in crash_lines)
     assert "default in month 24" in crash
 
 

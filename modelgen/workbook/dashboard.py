@@ -289,7 +289,7 @@ def _securitization_charts(wb, plan: Plan, deal: SecuritizedDeal) -> list:
 def _dashboard_places(plan: Plan, deal: Deal):
     """Rows (0-based) of the Dashboard's keyed rows, in the order write_dashboard writes them."""
     r = 4
-    for title, headers, rows in dashboard_rows(deal, plan.years):
+    for title, _headers, rows in dashboard_rows(deal, plan.years):
         if title.startswith("The payback picture"):
             yield "years", r
         r += 1
