@@ -5,7 +5,6 @@ line with exit code 2; no traceback.
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -14,24 +13,8 @@ from typing import Optional
 import click
 
 from . import __version__
+from .cli_errors import UserError, friendly_errors
 from .errors import ModelgenError
-
-
-class UserError(click.ClickException):
-    exit_code = 2
-
-
-def friendly_errors(func):
-    """Turn library errors into one-line CLI errors with exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ModelgenError as exc:
-            raise UserError(str(exc)) from None
-
-    return wrapper
 
 
 def scenario_options(func):

@@ -6,7 +6,6 @@ here (not by Click) so that a bad value gives that one line and not a usage scre
 """
 from __future__ import annotations
 
-import functools
 import shlex
 import sys
 from pathlib import Path
@@ -14,25 +13,11 @@ from typing import Optional
 
 import click
 
+from ..cli_errors import friendly_errors as friendly
 from ..errors import ModelgenError
 from ..template import DEFAULT_TEMPLATE
 from .outputs import Outputs, dumps, fmt, metric_kind, print_table, write_frame
 from .progress import LazyProgress
-
-
-class UserError(click.ClickException):
-    exit_code = 2
-
-
-def friendly(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ModelgenError as exc:
-            raise UserError(str(exc)) from None
-
-    return wrapper
 
 
 def common(func):
