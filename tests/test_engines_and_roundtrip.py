@@ -32,7 +32,7 @@ def small_workbook(tmp_path_factory):
 @pytest.mark.parametrize("name", list(bundled_templates()))
 def test_structure_of_every_template(bundled_workbook, name):
     report = lint_workbook(openpyxl.load_workbook(bundled_workbook(name)))
-    assert report.formula_cells > 1000
+    assert report.formula_cells > 400  # the smallest template (ionet-byod, BYOD only) has about 500
     assert report.functions <= ALLOWED_FUNCTIONS, report.disallowed
     assert not report.non_portable, list(report.non_portable.items())[:5]
     assert not report.cycle, report.cycle

@@ -65,7 +65,7 @@ def test_openpyxl_resave_audits_clean(built, tmp_path, name):
     openpyxl.load_workbook(built[name]).save(out)
     report = audit_workbook(out)
     assert report.clean, [str(f) for f in report.findings[:5]]
-    assert report.cells_compared > 1000
+    assert report.cells_compared > 400  # the smallest template (ionet-byod, BYOD only) has about 500
 
 
 @needs_libreoffice
@@ -76,7 +76,7 @@ def test_libreoffice_resave_audits_clean(built, tmp_path, name):
                    for row in ws.iter_rows() for c in row if c.data_type == "f")
     report = audit_workbook(resaved)
     assert report.clean, [str(f) for f in report.findings[:5]]
-    assert report.cells_compared > 1000
+    assert report.cells_compared > 400  # the smallest template (ionet-byod, BYOD only) has about 500
     if name == "gpu-abs":
         assert "TRUE()" in text  # the re-save did rewrite formulas: the test compares two spellings
 
