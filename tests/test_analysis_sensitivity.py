@@ -82,7 +82,8 @@ def test_every_output_carries_the_grid(tmp_path):
         ref = summary_for(sets)
         # (xlsxwriter writes 16 significant digits)
         assert row[2] == pytest.approx(metric_value(ref, "tranches.0.loss_pct"), rel=1e-15, abs=1e-300)
-        assert row[3] == pytest.approx(metric_value(ref, "tranches.2.irr"), rel=1e-15)
+        irr = metric_value(ref, "tranches.2.irr")   # None where the IRR is n/a (no root, or below the floor)
+        assert row[3] == ("n/a" if irr is None else pytest.approx(irr, rel=1e-15))
     with zipfile.ZipFile(out["xlsx"]) as z:
         sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
         assert any("colorScale" in text for text in sheets.values())       # the heat map

@@ -68,5 +68,5 @@ def test_wheel_installed_in_a_venv_works_from_any_directory(wheel, tmp_path):
     assert "wrote outputs/seed-node-sale.xlsx" in built
     assert (work / "outputs" / "seed-node-sale.xlsx").stat().st_size > 10_000
     library = ("from modelgen.template import load_template; from modelgen.reference import run; "
-               "print(run(load_template('gpu-abs', scenario='crash').deal()).frames['Waterfall'].shape[0])")
+               "print(run(load_template('gpu-abs', scenario='crash').deal()).frames['periods'].shape[0])")
     assert int(_run([str(python), "-c", library], cwd=work, env=env).strip()) > 0

@@ -74,7 +74,7 @@ def test_summary_reports_exit_per_100_at_first_stress():
     reference = values("gpu-abs", "crash").scalars
     for j, tranche in enumerate(crash["tranches"], start=1):
         assert tranche["exit_per_100_at_first_stress"] == pytest.approx(reference[f"exit_per_100_at_first_stress_{j}"])
-    seed = json.loads(runner.invoke(main, ["summary", "seed-node-sale", "--json", "--set", "shock.month=0",
+    seed = json.loads(runner.invoke(main, ["summary", "gpu-abs", "--json", "--set", "shock.month=0",
                                            "--set", "default.forced_month=0"]).output)
     assert seed["trigger_month"] is None and seed["default_month"] is None
     assert seed["tranches"][0]["exit_per_100_at_first_stress"] is None

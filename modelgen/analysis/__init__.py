@@ -4,7 +4,7 @@ Every figure here comes from the one reference implementation (:mod:`modelgen.an
 is the only door to it); nothing in this package computes a cash flow of its own. Modules:
 
 - ``inputs``: stress inputs and summary metrics by dotted path
-- ``engine``: many deals in, one Appendix-B summary per deal out
+- ``engine``: many deals in, one summary (the `summary --json` object) per deal out
 - ``breakeven``: the smallest stress at which each class loses (a bracketing root finder)
 - ``sensitivity``: any summary figure over a grid of one or two inputs
 - ``mcconfig`` / ``montecarlo``: the template's ``montecarlo:`` block, seeded paths, statistics

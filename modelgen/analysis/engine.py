@@ -1,6 +1,6 @@
 """The one door from the analysis to the reference model: many deals in, one summary per deal out.
 
-:func:`evaluate` is the only place that runs the model. It gives the Appendix-B summary of
+:func:`evaluate` is the only place that runs the model. It gives the summary (as `summary --json` prints it) of
 each deal (the same object as ``modelgen summary --json``), so an analysis can read any figure a
 user can. :class:`Base` is what every analysis varies: a template's selected scenario with the
 user's ``--set`` values; a *case* is that base with a few more input overrides, and
@@ -23,7 +23,7 @@ Overrides = Mapping[str, Any]
 
 
 def evaluate(deals: Sequence[Deal], columns: Optional[Columns] = None) -> list[dict]:
-    """The Appendix-B summary of every deal, from the reference model, in order.
+    """The summary (as `summary --json` prints it) of every deal, from the reference model, in order.
 
     Securitization-only deals go through the reference's many-scenario API in one batch (arrays
     over the deals); a deal with a node sale or a BYOD part is run on its own, as
