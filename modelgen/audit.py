@@ -168,7 +168,7 @@ def _compare_sheet(report: AuditReport, exp_ws, act_ws, exp_canon: Canon, act_ca
                                                 f"the constant {actual_value!r} replaced the formula {expected}"))
             elif expected is None:
                 row_findings.append(Finding("formula-added", name, cell, label, f"{actual} where modelgen writes none"))
-            elif exp_canon.formula(expected, name, col) != act_canon.formula(actual, act_ws.title, col):
+            elif actual is not None and exp_canon.formula(expected, name, col) != act_canon.formula(actual, act_ws.title, col):
                 detail = (f"{actual}: same text as modelgen's, but the rows it refers to hold other lines now "
                           "(a row deleted or inserted without the references following)" if actual == expected
                           else f"{actual} differs from the row's shape; modelgen writes {expected}")

@@ -31,15 +31,15 @@ def _changed(a: Any, b: Any) -> bool:
 
 def diff_workbooks(old: Path | str, new: Path | str) -> dict[str, Any]:
     sides = []
-    for path in (Path(old), Path(new)):
-        inputs = read_inputs(open_workbook(path), path)
-        tpl = inputs.template
+    for side in (Path(old), Path(new)):
+        read = read_inputs(open_workbook(side), side)
+        tpl = read.template
         active = flatten(tpl.tree(tpl.selected))
         active["scenario"] = tpl.selected
-        summary = build_summary(reference_for(tpl, inputs.settings))
+        summary = build_summary(reference_for(tpl, read.settings))
         sides.append((active, summary))
     (old_inputs, old_summary), (new_inputs, new_summary) = sides
-    inputs = []
+    inputs: list[dict[str, Any]] = []
     for path in list(old_inputs) + [p for p in new_inputs if p not in old_inputs]:
         a, b = old_inputs.get(path), new_inputs.get(path)
         if _changed(a, b):
@@ -55,7 +55,7 @@ def diff_workbooks(old: Path | str, new: Path | str) -> dict[str, Any]:
         label, unit, none = describe_figure(figure, new_summary if figure in new_leaves else old_summary,
                                             old_summary if figure in new_leaves else new_summary)
         headlines.append({"figure": figure, "label": label, "unit": unit, "none": none, "old": a, "new": b,
-                          "change": (b - a) if numeric else None, "changed": _changed(a, b)})
+                          "change": (b - a) if numeric and a is not None and b is not None else None, "changed": _changed(a, b)})
     return {"old": str(old), "new": str(new), "inputs": inputs, "headlines": headlines}
 
 

@@ -52,15 +52,15 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
         parts = path.split(".")
         node: Any = root
         for part, nxt in zip(parts, parts[1:]):
-            key = int(part) if isinstance(node, list) else part
             if isinstance(node, list):
-                while len(node) <= key:
+                index = int(part)
+                while len(node) <= index:
                     node.append(None)
-                if node[key] is None:
-                    node[key] = [] if nxt.isdigit() else {}
-                node = node[key]
+                if node[index] is None:
+                    node[index] = [] if nxt.isdigit() else {}
+                node = node[index]
             else:
-                node = node.setdefault(key, [] if nxt.isdigit() else {})
+                node = node.setdefault(part, [] if nxt.isdigit() else {})
         last = parts[-1]
         if isinstance(node, list):
             index = int(last)
@@ -290,7 +290,7 @@ def template_dir() -> Path:
     """The folder of bundled templates: package data of ``modelgen`` (``modelgen/templates``),
     found through importlib.resources so that a wheel or a non-editable install has them too.
     In the repository ``modelgen/templates`` is a link to the top-level ``templates/`` folder."""
-    return Path(os.fspath(resources.files("modelgen").joinpath("templates")))
+    return Path(str(resources.files("modelgen").joinpath("templates")))
 
 
 def bundled_templates() -> dict[str, Path]:

@@ -182,7 +182,7 @@ def compare(expected: Any, actual: Any) -> tuple[bool, float, float]:
     return (agrees, diff, rel if scale > ABS_TOL else 0.0)
 
 
-def _expected(target: Target, sheets: dict[str, SheetValues], inputs: WorkbookInputs, template: Template,
+def _expected(target: Target, sheets: SheetValues, inputs: WorkbookInputs, template: Template,
               wb) -> tuple[bool, Any]:
     if target.sheet == INPUTS_SHEET and target.key != "master_check":
         if target.row - 1 == INDEX_ROW:
@@ -192,7 +192,7 @@ def _expected(target: Target, sheets: dict[str, SheetValues], inputs: WorkbookIn
     return reference_value(sheets, target.sheet, target.key, target.col - 1)
 
 
-def compare_workbook(index: CellIndex, inputs: WorkbookInputs, template: Template, sheets: dict[str, SheetValues],
+def compare_workbook(index: CellIndex, inputs: WorkbookInputs, template: Template, sheets: SheetValues,
                      value: Callable[[str, str], Any], path: Path, engine: str = "") -> VerifyReport:
     """Compare every target cell of ``index`` (read through ``value(sheet, cell)``) with the reference."""
     reports: dict[str, SheetReport] = {}
@@ -280,7 +280,7 @@ class Prepared:
     wb: Any
     inputs: WorkbookInputs
     template: Template
-    sheets: dict[str, SheetValues]
+    sheets: SheetValues
     index: CellIndex
     switched: bool  # the scenario differs from the one saved in the file's selector
 

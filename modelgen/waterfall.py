@@ -41,6 +41,13 @@ class Step:
     basis: Optional[str] = None   # fee steps: "balance_annual" (rate / 12 * notes outstanding) or "fixed_month"
 
     @property
+    def class_number(self) -> int:
+        """The class an interest or principal step pays (1 = most senior)."""
+        if self.cls is None:
+            raise ValueError(f"step {self.name} pays no class")
+        return self.cls
+
+    @property
     def cash_after_key(self) -> str:
         """Row key of the cash left after this step."""
         return f"cash_after_{self.name}"

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ..config import Deal
+from ..config import Deal, SecuritizedDeal
 from ..errors import ModelgenError, TemplateError
 from ..reference.frames import Columns, run, run_batch, summary_batch
 from ..summary import build_summary
@@ -103,15 +103,18 @@ class Base:
     sets: tuple[str, ...] = ()
     securitization_only: bool = True
     tree: dict = field(init=False)
-    deal: Deal = field(init=False)
+    deal: SecuritizedDeal = field(init=False)
 
     def __post_init__(self) -> None:
         tree = copy.deepcopy(self.template.tree())
+        if "structure" not in tree:
+            raise ModelgenError(f"{self.template_arg}: the template has no securitization part to analyse "
+                                "(breakeven, sensitivity and Monte Carlo stress the classes of notes)")
         if self.securitization_only:
             tree.pop("node_sale", None)
             tree.pop("byod", None)
         self.tree = tree
-        self.deal = validate_deal(tree)
+        self.deal = validate_deal(tree).securitization
 
     @classmethod
     def load(cls, template: Optional[str], scenario: Optional[str] = None, sets: Iterable[str] = (),

@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 import yaml
 
-from ..config import Deal
+from ..config import SecuritizedDeal
 from ..errors import ModelgenError
 from .breakeven import LOSS_THRESHOLD
 from .distribute import Runner, chunks
@@ -73,7 +73,7 @@ def _first_month(u: float, hazard: float) -> int:
     return max(1, math.ceil(12 * years))
 
 
-def draw_paths(deal: Deal, mc: MonteCarlo, seed: int, start: int, stop: int) -> Draws:
+def draw_paths(deal: SecuritizedDeal, mc: MonteCarlo, seed: int, start: int, stop: int) -> Draws:
     """The rent paths and events of paths start..stop-1 (seeded per path)."""
     T = deal.term_months
     n = stop - start
@@ -104,11 +104,11 @@ def draw_paths(deal: Deal, mc: MonteCarlo, seed: int, start: int, stop: int) -> 
     return Draws(start, rent, jump, default, decline)
 
 
-def jump_rent_drop(deal: Deal, mc: MonteCarlo) -> float:
+def jump_rent_drop(deal: SecuritizedDeal, mc: MonteCarlo) -> float:
     return deal.shock.rent_drop if mc.jump_rent_drop is None else mc.jump_rent_drop
 
 
-def path_overrides(deal: Deal, mc: MonteCarlo, draws: Draws, k: int) -> dict[str, Any]:
+def path_overrides(deal: SecuritizedDeal, mc: MonteCarlo, draws: Draws, k: int) -> dict[str, Any]:
     """The template inputs of path ``draws.start + k``: how the path enters the model and a workbook."""
     jump = int(draws.jump_month[k])
     out: dict[str, Any] = {"revenue.rent_path": [float(x) for x in draws.rent[k]]}
@@ -125,7 +125,7 @@ def run_chunk(tree: dict, mc_data: dict, seed: int, start: int, stop: int) -> di
     """Draw and evaluate paths start..stop-1 (a picklable unit of work for a dask worker)."""
     from ..template import validate_deal
 
-    deal = validate_deal(tree)
+    deal = validate_deal(tree).securitization  # Base refused a template without one
     mc = MonteCarlo.model_validate(mc_data)
     draws = draw_paths(deal, mc, seed, start, stop)
     cases = [path_overrides(deal, mc, draws, k) for k in range(stop - start)]

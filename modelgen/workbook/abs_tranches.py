@@ -18,8 +18,8 @@ def _at_sale(key: str) -> str:
 
 def sources_uses_rows(J: int, tranche_names: list[str]) -> list[Row]:
     # Senior fees in month 1: a rate on the raise (balance_annual) or a fixed amount (fixed_month).
-    rates = [defined_name(f.rate) for f in fee_steps() if f.basis == "balance_annual"]
-    fixed = "".join(f"+{defined_name(f.rate)}" for f in fee_steps() if f.basis == "fixed_month")
+    rates = [defined_name(f.rate) for f in fee_steps() if f.basis == "balance_annual" and f.rate]
+    fixed = "".join(f"+{defined_name(f.rate)}" for f in fee_steps() if f.basis == "fixed_month" and f.rate)
     on_raise = "".join(f"+[raise_amount]*{rate}/12" for rate in rates)
     opex1 = f"([opex_month1]{fixed})" if fixed else "[opex_month1]"
     rows = [

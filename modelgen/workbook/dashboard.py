@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import math
 import types
+from typing import TYPE_CHECKING
 
 from ..config import Deal, SecuritizedDeal
 from ..chart_data import PAYBACK_SERIES, payback_chart_columns
 from ..waterfall import PARTICIPANTS
 from .layout import FIRST_PERIOD_COL, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, reference_value
 from .styles import Styles
+
+if TYPE_CHECKING:  # the reference's value store, only as a type
+    from ..reference.values import SheetValues
 
 DASHBOARD_SHEET = "Dashboard"
 CHART_WIDTH, CHART_HEIGHT = 620, 300   # pixels
@@ -53,7 +57,7 @@ def _securitization_rows(deal: SecuritizedDeal, years: int) -> list[tuple]:
     """The securitization's blocks: tranches, the deal, who gets what, the payback picture."""
     J = deal.tranche_count
     names = [t.name for t in deal.structure.tranches]
-    blocks = []
+    blocks: list[tuple] = []
     rows = []
     for j, name in list(zip(range(1, J + 1), names)) + [("all", "All token holders")]:
         inv = "raise_amount" if j == "all" else f"invested_{j}"
@@ -66,7 +70,7 @@ def _securitization_rows(deal: SecuritizedDeal, years: int) -> list[tuple]:
     parties = [("token_holders", "Token holders (all tranches)")] + [(k, label) for k, label, _ in PARTICIPANTS]
     blocks.append(("Who gets what (whole-life net cash)", ["Net cash"],
                    [(f"dash_party_{k}", label, ["USD"], [f"=[{k}@net]"]) for k, label in parties]))
-    year_rows = []
+    year_rows: list[tuple] = []
     for j, name in zip(range(1, J + 1), names):
         year_rows.append((f"dash_cum_{j}", f"{name}: cumulative distributions", ["USD"] * (years + 1),
                           [None] + [f"=INDEX([cum_distributions_{j}@all0],1,MIN(12*[year_number],term_months)+1)"] * years))
@@ -110,7 +114,7 @@ def chart_data_first_row(plan: Plan, deal: Deal) -> int:
     return chart_first_row(plan, deal) + math.ceil(chart_count(deal) / 2) * CHART_BAND + 1
 
 
-def _write_rows(ws, styles: Styles, plan: Plan, sheets: dict, write_formula, r: int, title: str, headers, rows) -> int:
+def _write_rows(ws, styles: Styles, plan: Plan, sheets: SheetValues, write_formula, r: int, title: str, headers, rows) -> int:
     ws.write_string(r, LABEL_COL, title, styles.section)
     ws.set_row(r, 30)
     for i, header in enumerate(headers):
@@ -131,7 +135,7 @@ def _write_rows(ws, styles: Styles, plan: Plan, sheets: dict, write_formula, r: 
     return r + 1
 
 
-def write_dashboard(wb, ws, styles: Styles, plan: Plan, deal: Deal, sheets: dict, write_formula, write_header) -> None:
+def write_dashboard(wb, ws, styles: Styles, plan: Plan, deal: Deal, sheets: SheetValues, write_formula, write_header) -> None:
     write_header(ws, styles, "Dashboard", "Headline figures of every section (links to the calculation sheets) "
                  "and charts. Follow any number to its sheet.", "=master_check")
     ws.repeat_rows(0, 2)  # the dashboard's row 5 is a block heading, not a column header

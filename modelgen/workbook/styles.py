@@ -59,7 +59,7 @@ class Styles:
         return self._cache[key]
 
     def value(self, unit: str, is_input: bool = False, bold: bool = False, link: bool = False):
-        props = {"num_format": number_format(unit)}
+        props: dict[str, object] = {"num_format": number_format(unit)}
         if is_input:
             props.update(font_color=INPUT_FONT, bg_color=INPUT_FILL, border=1, border_color="#BFBFBF")
         if bold:

@@ -76,8 +76,8 @@ def _claim_rows(step: Step, walk: Walk, accrued: str, label: str, unit_note: str
         shortfall += f"-[{draw_key(step)}]"
         walk.block.draws.append(draw_key(step))
     paid = f"=[{k('paid_cash')}]" + (f"+[{draw_key(step)}]" if step.reserve_covers else "")
-    total = {"d": f"=SUM([{k('paid')}@all])"}
-    rows.append(Row(k("paid"), f"{label} paid", "USD", f=paid, note="Paid from cash and from the reserve.", **total))
+    rows.append(Row(k("paid"), f"{label} paid", "USD", f=paid, note="Paid from cash and from the reserve.",
+                    d=f"=SUM([{k('paid')}@all])"))
     if step.kind == "interest":
         rows.append(Row(k("capitalised"), f"{label} capitalised (holiday)", "USD",
                         f=f"=[operating]*IF([period]<=structure_interest_holiday_months,{shortfall},0)",
@@ -116,6 +116,7 @@ def emit_opex(step: Step, walk: Walk) -> list[Row]:
 
 
 def emit_fee(step: Step, walk: Walk) -> list[Row]:
+    assert step.basis is not None and step.rate is not None, f"fee step {step.name} needs a rate and a basis"
     formula, words = FEE_BASES[step.basis]
     formula = formula.format(rate=defined_name(step.rate))
     walk.block.fees.append(step.name)
@@ -126,7 +127,8 @@ def emit_fee(step: Step, walk: Walk) -> list[Row]:
 
 
 def emit_interest(step: Step, walk: Walk) -> list[Row]:
-    j, name = step.cls, walk.names[step.cls - 1]
+    j = step.class_number
+    name = walk.names[j - 1]
     accrued = f"interest_accrued_{j}"
     rows = [Row(accrued, f"{name}: interest accrued", "USD",
                 f=f"=[accruing]*[balance_open_{j}]*tranche{j}_coupon/12",
@@ -136,7 +138,8 @@ def emit_interest(step: Step, walk: Walk) -> list[Row]:
 
 
 def emit_principal(step: Step, walk: Walk) -> list[Row]:
-    j, name = step.cls, walk.names[step.cls - 1]
+    j = step.class_number
+    name = walk.names[j - 1]
     above = "".join(f"-[principal_due_{k}]" for k in range(1, j))
     cash = walk.cash
     rows = [

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -44,7 +44,7 @@ class LeanWorksheet(Worksheet):
     """A worksheet that skips xlsxwriter's scan for Excel 365 functions (dozens of regexes per
     formula, most of the build time): modelgen writes only Excel 2010 functions."""
 
-    styles_for_links = None  # set by the writer: format -> the same format in the link colour
+    styles_for_links: Optional[Callable[[Any], Any]] = None  # set by the writer: format -> the same format in the link colour
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if formula.startswith("{") and formula.endswith("}"):
@@ -161,7 +161,7 @@ def group_sections(ws, spec: SheetSpec) -> None:
             ws.set_row(FIRST_ROW + offset, None, None, {"level": 1})
 
 
-def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: dict[str, SheetValues]) -> None:
+def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: SheetValues) -> None:
     is_checks = spec.name == CHECKS_SHEET
     first_check, last_row = FIRST_ROW + 1, FIRST_ROW + len(spec.rows)
     master = f"=SUM(D{first_check}:D{last_row})" if is_checks else "=master_check"
@@ -185,20 +185,25 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
             continue
         if row.kind == "blank":
             continue
+        key = row.key
+        if key is None:
+            raise ValueError(f"a {row.kind} row on {spec.name} ({row.label!r}) has no key")
         ws.write_string(r, LABEL_COL, row.label)
         ws.write_string(r, UNIT_COL, row.unit, styles.unit)
-        ws.write_string(r, KEY_COL, row.key, styles.key)
+        ws.write_string(r, KEY_COL, key, styles.key)
         ws.write_comment(r, LABEL_COL, f"{row.label} ({row.unit}). {row_note(row)}", {"x_scale": 3, "y_scale": 2})
         fmt = styles.value(row.unit)
         if row.kind == "scalar":
-            value = reference_value(sheets, spec.name, row.key, VALUE_COL)[1]
+            if row.f is None:
+                raise ValueError(f"scalar row {key} on {spec.name} has no formula")
+            value = reference_value(sheets, spec.name, key, VALUE_COL)[1]
             _write_formula(ws, r, VALUE_COL, _render(plan, row.f, spec.name, VALUE_COL, r), styles.value(row.unit, bold=True), value)
         elif row.kind == "table":
             for i, template in enumerate(row.cells):
                 if template:
                     cell_fmt = styles.value(row.cell_units[i]) if row.cell_units else fmt
                     _write_formula(ws, r, VALUE_COL + i, _render(plan, template, spec.name, VALUE_COL + i, r), cell_fmt,
-                                   reference_value(sheets, spec.name, row.key, VALUE_COL + i)[1])
+                                   reference_value(sheets, spec.name, key, VALUE_COL + i)[1])
             if row.text:
                 ws.write_string(r, VALUE_COL + len(row.cells), row.text)
         elif row.kind == "year":
@@ -207,20 +212,22 @@ def write_calc_sheet(ws, styles: Styles, spec: SheetSpec, plan: Plan, sheets: di
                 year_header_done = True
             for y in range(plan.years):
                 col = FIRST_PERIOD_COL + y
-                template = row.f0 if (y == 0 and row.f0) else row.f
-                _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
-                               reference_value(sheets, spec.name, row.key, col)[1])
+                year_formula = row.f0 if (y == 0 and row.f0) else row.f
+                if not year_formula:
+                    continue
+                _write_formula(ws, r, col, plan.render(year_formula, spec.name, col), fmt,
+                               reference_value(sheets, spec.name, key, col)[1])
         else:
             if row.d:
                 _write_formula(ws, r, VALUE_COL, plan.render(row.d, spec.name, VALUE_COL), styles.value(row.unit, bold=True),
-                               reference_value(sheets, spec.name, row.key, VALUE_COL)[1])
+                               reference_value(sheets, spec.name, key, VALUE_COL)[1])
             for t in range(0, plan.sheet_horizon(spec) + 1):
-                template = row.f0 if t == 0 else row.f
-                if not template:
+                period_formula = row.f0 if t == 0 else row.f
+                if not period_formula:
                     continue
                 col = FIRST_PERIOD_COL + t
-                _write_formula(ws, r, col, plan.render(template, spec.name, col), fmt,
-                               reference_value(sheets, spec.name, row.key, col)[1])
+                _write_formula(ws, r, col, plan.render(period_formula, spec.name, col), fmt,
+                               reference_value(sheets, spec.name, key, col)[1])
     group_sections(ws, spec)
     if is_checks:
         ws.conditional_format(FIRST_ROW, VALUE_COL, last_row - 1, VALUE_COL,
@@ -306,7 +313,7 @@ def atomic_save(path: Path, write: Callable[[Path], None]) -> None:
             os.unlink(tmp)
 
 
-def write_workbook(path: Path, template: Template, sheets: dict[str, SheetValues], columns: Columns,
+def write_workbook(path: Path, template: Template, sheets: SheetValues, columns: Columns,
                    settings: dict) -> int:
     """Write the workbook for ``template``; returns the number of formula cells written."""
     deal = template.deal()
