@@ -24,7 +24,7 @@ from ..config import Deal
 from ..waterfall import PARTICIPANTS, priority_of_payments  # noqa: F401 (PARTICIPANTS: older imports)
 from . import fleet
 from .deals import DealArrays
-from .metrics import edate, excel_serial
+from ..dates import edate, excel_serial
 from .returns import checks, participants, returns, secondary_market
 from .secondary import secondary_rows
 from .steps import STEP_FUNCTIONS, Month, fee_accrual

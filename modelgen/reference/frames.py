@@ -7,11 +7,11 @@ batch into one summary (as ``summary --json`` prints it) per deal.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..columns import Columns
 from ..config import Deal
 from ..glossary import SETTINGS
 from .abs_model import run_abs_batch
@@ -21,25 +21,6 @@ from .depin_model import TIER_FIELDS, run_byod, run_node
 from .values import BatchValues, SheetValues
 
 DEFAULT_SETTINGS = {key: spec[3] for key, spec in SETTINGS.items()}
-
-
-@dataclass(frozen=True)
-class Columns:
-    """How many period columns each kind of sheet has (the longest over a template's scenarios)."""
-
-    horizon: int                # the securitization's months (0 where the template has no securitization)
-    node: int | None = None
-    byod: int | None = None
-
-    @property
-    def years(self) -> int:
-        """Deal years across the period columns (the Returns sheet's yearly table)."""
-        return max(1, math.ceil(self.horizon / 12))
-
-    @classmethod
-    def of(cls, deal: Deal) -> "Columns":
-        return cls(deal.term_months or 0, deal.node_sale.horizon_months if deal.node_sale else None,
-                   deal.byod.horizon_months if deal.byod else None)
 
 
 @dataclass

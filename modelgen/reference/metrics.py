@@ -4,12 +4,11 @@ These are plain-Python implementations of what the workbook computes with Excel 
 """
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import math
 from typing import Sequence
 
 import numpy as np
+
 
 NA = "n/a"
 NEVER = "never"
@@ -193,16 +192,6 @@ def irr_annual(flows: Sequence[float]) -> float | str:
     return (1 + monthly) ** 12 - 1
 
 
-def edate(start: dt.date, months: int) -> dt.date:
-    """Excel's EDATE: the same day of the month, months later, clipped to the month's end."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
-
-
-def excel_serial(value: dt.date) -> int:
-    return (value - dt.date(1899, 12, 30)).days
 
 
 def roundup(value: float) -> int:

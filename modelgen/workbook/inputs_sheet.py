@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..reference.metrics import excel_serial
+from ..dates import excel_serial
 from ..glossary import NULL_WORD, NULLABLE_INPUTS, SECTIONS, SETTINGS, defined_name, describe_input
 from ..template import Template, flatten
 from .layout import KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL

@@ -12,15 +12,14 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..config import Deal
-from ..reference.abs_model import SheetValues
-from ..reference.frames import Columns
+from ..columns import Columns
 from ..template import Template, bundled_templates
 from .abs_results import checks_sheet, participants_sheet
 from .abs_returns import returns_sheet
@@ -32,6 +31,9 @@ from .depin_sheets import byod_sheet, node_roi_sheet, node_tiers_sheet
 from .inputs_sheet import INPUTS_SHEET, write_inputs
 from .layout import FIRST_PERIOD_COL, FIRST_ROW, KEY_COL, LABEL_COL, UNIT_COL, VALUE_COL, Plan, SheetSpec, reference_value, row_note
 from .styles import Styles
+
+if TYPE_CHECKING:  # the reference's value store, only as a type: its numbers become cached values
+    from ..reference.values import SheetValues
 
 COVER_SHEET = "Cover"
 CHECKS_SHEET = "Checks"
