@@ -66,6 +66,15 @@ class Engine(ABC):
     def available(cls) -> bool:
         """Whether the engine is installed here."""
 
+    @staticmethod
+    def importable(module: str) -> bool:
+        """Whether a Python package can be imported (an engine that is a Python package)."""
+        try:
+            __import__(module)
+        except ImportError:
+            return False
+        return True
+
     @classmethod
     def require(cls) -> None:
         if not cls.available():

@@ -289,11 +289,7 @@ class FormulasEngine(Engine):
 
     @classmethod
     def available(cls) -> bool:
-        try:
-            import formulas  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return cls.importable("formulas")
 
     def _load(self, path: Path) -> None:
         from .xlsx import needs_normalising, normalise

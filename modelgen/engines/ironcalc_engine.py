@@ -69,11 +69,7 @@ class IronCalcEngine(Engine):
 
     @classmethod
     def available(cls) -> bool:
-        try:
-            import ironcalc  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return cls.importable("ironcalc")
 
     def _load(self, path: Path) -> None:
         import ironcalc
