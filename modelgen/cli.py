@@ -5,6 +5,7 @@ line with exit code 2; no traceback.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -31,14 +32,16 @@ def _load(template: Optional[str], scenario: Optional[str], sets: tuple[str, ...
     return load_template(template, scenario=scenario, sets=sets)
 
 
+@contextlib.contextmanager
 def _progress():
-    """A rich spinner on a terminal; nothing when stderr is not a terminal."""
+    """A rich spinner on a terminal while the block runs (it yields the function that names the
+    step); nothing when stderr is not a terminal."""
     if not sys.stderr.isatty():
-        return None, None
+        yield None
+        return
     from rich.console import Console
-    console = Console(stderr=True)
-    status = console.status("working")
-    return status, lambda text: status.update(text)
+    with Console(stderr=True).status("working") as status:
+        yield lambda text: status.update(text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -241,24 +244,12 @@ def verify(workbooks, engine, scenario, show, scheduler, workers):
     else:
         engine_class(engine).require()
         names = [engine]
-    status, progress = _progress()
-    if status:
-        status.start()
-    try:
+    with _progress() as progress:
         prepared = prepare(workbook, scenario, progress)
-    finally:
-        if status:
-            status.stop()
     failed = False
     for name in names:
-        status, progress = _progress()
-        if status:
-            status.start()
-        try:
+        with _progress() as progress:
             report = check(prepared, name, progress)
-        finally:
-            if status:
-                status.stop()
         compared = sum(r.cells for r in report.sheets.values())
         click.echo(f"{report.path} [{name}]: scenario {report.scenario}; {report.formula_cells:,} formula cells, "
                    f"{compared:,} compared with the reference (tolerance: relative {REL_TOL:g} or absolute {ABS_TOL:g})")
