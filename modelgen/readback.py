@@ -83,7 +83,7 @@ def _with_note_authors(path: Path) -> io.BytesIO | None:
     if not needs_normalising(path):
         return None
     buffer = io.BytesIO()
-    normalise(path, buffer)  # type: ignore[arg-type]  # zipfile writes to a file object as well
+    normalise(path, buffer)
     buffer.seek(0)
     return buffer
 

@@ -62,12 +62,8 @@ def engine_names(engine: Optional[str]) -> list[Optional[str]]:
     """The engines a sweep runs: the one named, verify's default (None), or every installed one for "all"."""
     if engine != "all":
         return [engine]
-    try:
-        from ..engines import installed_engines  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:      # before the engines package: verify's own list
-        from ..verify import ENGINES  # type: ignore[attr-defined, unused-ignore]
+    from ..engines import installed_engines
 
-        return list(ENGINES)
     return list(installed_engines())
 
 

@@ -11,7 +11,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import IO, Any, Iterator, Mapping
 from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
@@ -146,8 +146,8 @@ def needs_normalising(path: Path) -> bool:
     return False
 
 
-def normalise(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst`` with relationship targets made relative to their part and an
+def normalise(src: Path, dst: Path | IO[bytes]) -> None:
+    """Copy ``src`` to ``dst`` (a path or a binary file object) with relationship targets made relative to their part and an
     (empty) author in every empty author list. Both forms are valid; IronCalc 0.9 and openpyxl
     read only the second."""
 

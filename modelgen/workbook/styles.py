@@ -1,6 +1,8 @@
 """Cell formats: number formats by unit, and the colour code (inputs blue on a light fill)."""
 from __future__ import annotations
 
+from typing import Any
+
 INPUT_FONT, INPUT_FILL = "#0000FF", "#FFF2CC"
 LINK_FONT = "#008000"
 HEADER_FILL = "#1F3864"
@@ -47,7 +49,7 @@ def number_format(unit: str) -> str:
 class Styles:
     """Lazily created xlsxwriter formats, shared by every sheet of one workbook."""
 
-    def __init__(self, workbook):
+    def __init__(self, workbook: Any) -> None:
         self.wb = workbook
         self._cache: dict[tuple, object] = {}
         self._props: dict[int, dict] = {}
